@@ -1,0 +1,100 @@
+"""`create_app()` builds the whole app from settings; the lifespan opens and closes its backends."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from eaili5 import __version__
+from eaili5.auth.router import router as auth_router
+from eaili5.core.db import Database, create_engine
+from eaili5.core.errors import install_error_handlers
+from eaili5.core.kv import create_kv
+from eaili5.core.logging import configure_logging
+from eaili5.core.metrics import Metrics
+from eaili5.core.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
+from eaili5.core.settings import Settings, load_settings, redact_url
+from eaili5.core.spa import SPAStaticFiles, frontend_missing_page
+from eaili5.core.state import AppState
+from eaili5.realtime.hub import Hub
+from eaili5.realtime.router import router as realtime_router
+from eaili5.system.router import router as system_router
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
+    settings = settings or load_settings()
+    if configure_logs:
+        configure_logging(settings.log_level, settings.log_format)
+    metrics = Metrics()
+    kv = create_kv(settings)
+    state = AppState(settings, Database(create_engine(settings)), kv, metrics, Hub(kv, settings, metrics))
+
+    app = FastAPI(
+        title="EAILI5 API",
+        version=__version__,
+        description="Explain AI Like I'm 5: an AI tutor that teaches crypto to newcomers on Base.",
+        lifespan=_lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.eaili5 = state
+    install_error_handlers(app)
+    for router in (system_router, auth_router, realtime_router):
+        app.include_router(router)
+    _mount_frontend(app, settings)
+    _add_middleware(app, state)
+    return app
+
+
+def _add_middleware(app: FastAPI, state: AppState) -> None:
+    settings = state.settings
+    # Added innermost first: the last one added sees the request first.
+    app.add_middleware(RateLimitMiddleware, kv=state.kv, limit=settings.rate_limit_default, metrics=state.metrics)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+        expose_headers=["Retry-After", "X-Request-ID"],
+        max_age=600,
+    )
+    app.add_middleware(RequestContextMiddleware, settings=settings, metrics=state.metrics)
+    # Rewrites the client address from X-Forwarded-For, but only for proxies we trust.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+
+
+def _mount_frontend(app: FastAPI, settings: Settings) -> None:
+    if (settings.frontend_dist / "index.html").is_file():
+        app.mount("/", SPAStaticFiles(settings.frontend_dist), name="frontend")
+    else:
+        app.add_api_route("/", frontend_missing_page, include_in_schema=False)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    state: AppState = app.state.eaili5
+    await state.kv.start()
+    await state.hub.start()
+    # Objects created during start-up live for the whole process: keep them out of GC scans.
+    gc.collect()
+    gc.freeze()
+    logger.info(
+        "EAILI5 started",
+        extra={"backends": state.settings.backends(), "database": redact_url(state.settings.sqlalchemy_url)},
+    )
+    try:
+        yield
+    finally:
+        await state.hub.stop()
+        await state.kv.close()
+        await state.db.dispose()

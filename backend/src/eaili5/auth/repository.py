@@ -1,0 +1,44 @@
+"""All SQL for users and sessions. Flushes only; the request commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eaili5.models import Session, User
+
+
+async def create_user(db: AsyncSession) -> User:
+    user = User()
+    db.add(user)
+    await db.flush()
+    return user
+
+
+async def get_user(db: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await db.get(User, user_id)
+
+
+async def create_session(db: AsyncSession, user_id: uuid.UUID, token_hash: str, expires_at: datetime) -> Session:
+    session = Session(user_id=user_id, token_hash=token_hash, expires_at=expires_at)
+    db.add(session)
+    await db.flush()
+    return session
+
+
+async def find_session(db: AsyncSession, token_hash: str) -> Session | None:
+    result = await db.execute(select(Session).where(Session.token_hash == token_hash))
+    return result.scalar_one_or_none()
+
+
+async def extend_session(db: AsyncSession, session_id: uuid.UUID, now: datetime, expires_at: datetime) -> None:
+    await db.execute(
+        update(Session).where(Session.id == session_id).values(last_seen_at=now, expires_at=expires_at)
+    )
+
+
+async def delete_session(db: AsyncSession, session_id: uuid.UUID) -> None:
+    await db.execute(delete(Session).where(Session.id == session_id))

@@ -1,0 +1,106 @@
+"""Guest sessions: opaque bearer tokens, stored only as SHA-256, cached, with sliding expiry."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eaili5.auth import repository
+from eaili5.auth.schemas import Preferences, PreferencesUpdate
+from eaili5.core.errors import NotFound, Unauthorized
+from eaili5.core.kv import KV
+from eaili5.models import User
+from eaili5.models.base import utcnow
+
+# Lookups are served from the KV cache for this long; revocation deletes the entry at once.
+SESSION_CACHE_SECONDS = 60.0
+# Sliding expiry is written at most this often per session, not on every request.
+EXTEND_EVERY = timedelta(hours=12)
+# Published on this channel so every instance closes the sockets of a revoked session.
+CONTROL_CHANNEL = "control"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: resolved from the bearer token on every request and WebSocket."""
+
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _cache_key(token_hash: str) -> str:
+    return f"session:{token_hash}"
+
+
+class SessionService:
+    def __init__(self, kv: KV, ttl_days: int) -> None:
+        self.kv = kv
+        self.ttl = timedelta(days=ttl_days)
+
+    async def create_guest(self, db: AsyncSession) -> tuple[str, datetime, User]:
+        user = await repository.create_user(db)
+        token = secrets.token_urlsafe(32)  # 32 random bytes → 43 URL-safe characters
+        expires_at = utcnow() + self.ttl
+        await repository.create_session(db, user.id, hash_token(token), expires_at)
+        return token, expires_at, user
+
+    async def resolve(self, db: AsyncSession, token: str) -> Principal:
+        """The principal for a bearer token, or Unauthorized. Cached; extends expiry as it goes."""
+        token_hash = hash_token(token)
+        cached = await self.kv.get(_cache_key(token_hash))
+        if cached is not None:
+            data = orjson.loads(cached)
+            return Principal(uuid.UUID(data["u"]), uuid.UUID(data["s"]))
+        principal = await self._load_and_extend(db, token_hash)
+        payload = orjson.dumps({"u": str(principal.user_id), "s": str(principal.session_id)})
+        await self.kv.set(_cache_key(token_hash), payload, SESSION_CACHE_SECONDS)
+        return principal
+
+    async def _load_and_extend(self, db: AsyncSession, token_hash: str) -> Principal:
+        session = await repository.find_session(db, token_hash)
+        now = utcnow()
+        if session is None:
+            raise Unauthorized("This session is not valid. Start a new one with POST /api/session.")
+        if session.expires_at <= now:
+            await repository.delete_session(db, session.id)
+            raise Unauthorized("This session has expired. Start a new one with POST /api/session.")
+        if session.expires_at - now < self.ttl - EXTEND_EVERY:
+            await repository.extend_session(db, session.id, now, now + self.ttl)
+        return Principal(session.user_id, session.id)
+
+    async def end(self, db: AsyncSession, token: str, principal: Principal) -> None:
+        await repository.delete_session(db, principal.session_id)
+        await self.kv.delete(_cache_key(hash_token(token)))
+
+    async def announce_ended(self, principal: Principal, token: str) -> None:
+        """After the delete is committed: drop any cache entry a concurrent request re-filled,
+        and tell every instance to close this session's sockets."""
+        await self.kv.delete(_cache_key(hash_token(token)))
+        message = {"action": "session_ended", "session_id": str(principal.session_id)}
+        await self.kv.publish(CONTROL_CHANNEL, orjson.dumps(message))
+
+    async def get_user(self, db: AsyncSession, user_id: uuid.UUID) -> User:
+        user = await repository.get_user(db, user_id)
+        if user is None:
+            raise NotFound("This user no longer exists.")
+        return user
+
+
+    async def update_preferences(self, db: AsyncSession, user_id: uuid.UUID, update: PreferencesUpdate) -> User:
+        user = await self.get_user(db, user_id)
+        merged = Preferences.model_validate(user.preferences or {}).model_copy(
+            update=update.model_dump(exclude_none=True)
+        )
+        user.preferences = merged.model_dump()
+        await db.flush()
+        return user

@@ -1,0 +1,95 @@
+"""`eaili5 serve | migrate | check-config | openapi`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from eaili5.core.settings import ConfigError, Settings, load_settings, redact_url
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"eaili5: configuration error: {exc}", file=sys.stderr)
+        return 2
+    result: int = args.handler(settings, args)
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="eaili5", description="EAILI5 backend")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the API, the WebSocket and (embedded mode) the SPA")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--reload", action="store_true", help="restart on code changes (development)")
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations (alembic upgrade head)")
+    migrate.set_defaults(handler=_migrate)
+
+    check = commands.add_parser("check-config", help="print which backend serves each concern")
+    check.set_defaults(handler=_check_config)
+
+    openapi = commands.add_parser("openapi", help="print the OpenAPI document as JSON")
+    openapi.set_defaults(handler=_openapi)
+    return parser
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "eaili5.app:create_app",
+        factory=True,
+        host=args.host,
+        port=int(args.port),
+        reload=bool(args.reload),
+        # The app applies X-Forwarded-* itself, only for EAILI5_TRUSTED_PROXIES.
+        proxy_headers=False,
+        server_header=False,
+        ws_max_size=settings.ws_max_frame_bytes,
+        ws_per_message_deflate=False,  # broadcast frames are small; compression costs more than it saves
+        ws_ping_interval=20.0,
+        ws_ping_timeout=20.0,
+        timeout_graceful_shutdown=10,
+        log_config=None,
+    )
+    return 0
+
+
+def _migrate(settings: Settings, _: argparse.Namespace) -> int:
+    from eaili5.core import migrations
+
+    migrations.upgrade(settings)
+    print(f"eaili5: database is at the latest migration ({redact_url(settings.sqlalchemy_url)})")
+    return 0
+
+
+def _check_config(settings: Settings, _: argparse.Namespace) -> int:
+    print(f"environment: {settings.environment}")
+    for concern, backend in settings.backends().items():
+        print(f"{concern}: {backend}")
+    print(f"database url: {redact_url(settings.sqlalchemy_url)}")
+    if settings.redis_url:
+        print(f"redis url: {redact_url(settings.redis_url)}")
+    print(f"allowed origins: {', '.join(settings.allowed_origins)}")
+    return 0
+
+
+def _openapi(settings: Settings, _: argparse.Namespace) -> int:
+    from eaili5.app import create_app
+
+    document = create_app(settings, configure_logs=False).openapi()
+    print(json.dumps(document, indent=2, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,39 @@
+"""FastAPI dependencies shared by every domain router."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eaili5.core.kv import KV
+from eaili5.core.settings import Settings
+from eaili5.core.state import AppState
+
+
+def get_state(request: Request) -> AppState:
+    return cast(AppState, request.app.state.eaili5)
+
+
+async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's transaction; committed when the handler returns (before the response)."""
+    async with get_state(request).db.transaction() as session:
+        yield session
+
+
+def get_settings(request: Request) -> Settings:
+    return get_state(request).settings
+
+
+def get_kv(request: Request) -> KV:
+    return get_state(request).kv
+
+
+State = Annotated[AppState, Depends(get_state)]
+# scope="function": commit runs as soon as the endpoint returns, so a failed commit
+# becomes an error response instead of a 200 for data that was never saved.
+DBSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+KVDep = Annotated[KV, Depends(get_kv)]

@@ -1,0 +1,133 @@
+"""One error hierarchy, rendered by one handler as {"error": "<Kind>", "detail": "..."}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """Base of every error we raise on purpose. `kind` is the stable, machine-readable name."""
+
+    status_code = 400
+    kind = "BadRequest"
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+
+
+class BadRequest(AppError):
+    pass
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    kind = "Unauthorized"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    kind = "Forbidden"
+
+
+class NotFound(AppError):
+    status_code = 404
+    kind = "NotFound"
+
+
+class Conflict(AppError):
+    status_code = 409
+    kind = "Conflict"
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    kind = "PayloadTooLarge"
+
+
+class RateLimited(AppError):
+    status_code = 429
+    kind = "RateLimited"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+        self.retry_after = max(1, retry_after)
+
+
+class ServiceUnavailable(AppError):
+    status_code = 503
+    kind = "ServiceUnavailable"
+
+
+class UpstreamError(AppError):
+    """A vendor (market data, model, search, RPC) failed; raised at the provider boundary."""
+
+    status_code = 502
+    kind = "UpstreamError"
+
+
+# Kinds for errors Starlette raises itself (unknown route, wrong method, ...).
+_HTTP_KINDS = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    429: "RateLimited",
+}
+
+
+def error_body(kind: str, detail: Any) -> dict[str, Any]:
+    return {"error": kind, "detail": detail}
+
+
+def error_response(status: int, kind: str, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(kind, detail), status_code=status, headers=headers)
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    # Keep loc/msg/type only: echoing `input` back could reflect secrets or huge payloads.
+    return [{"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")} for err in exc.errors()]
+
+
+async def _handle_app_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return error_response(exc.status_code, exc.kind, exc.detail, exc.headers)
+
+
+async def _handle_validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(422, "ValidationError", _validation_details(exc))
+
+
+async def _handle_http_exception(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    kind = _HTTP_KINDS.get(exc.status_code, "HTTPError")
+    detail = exc.detail if isinstance(exc.detail, str) else kind
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "There is nothing at this address."
+    return error_response(exc.status_code, kind, detail, dict(exc.headers or {}))
+
+
+async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    request_id = request.scope.get("state", {}).get("request_id", "")
+    return error_response(500, "InternalError", f"Something went wrong on our side (request {request_id}).")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _handle_app_error)
+    app.add_exception_handler(RequestValidationError, _handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
+    app.add_exception_handler(Exception, _handle_unexpected)

@@ -1,0 +1,175 @@
+"""Redis KV: shared by every instance of a deployment (Memorystore Redis 7 in production)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections import defaultdict
+
+import redis.asyncio as aioredis
+from limits.aio.storage import RedisStorage
+from redis.exceptions import RedisError
+
+from eaili5.core.kv.base import KV, Lock, MessageHandler
+
+logger = logging.getLogger(__name__)
+
+# Compare-and-delete / compare-and-expire: only the holder's token may release or extend a lock.
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+_EXTEND = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"
+)
+_INCR_WITH_TTL = (
+    "local v = redis.call('incrby', KEYS[1], ARGV[1]) "
+    "if v == tonumber(ARGV[1]) and tonumber(ARGV[2]) > 0 then redis.call('pexpire', KEYS[1], ARGV[2]) end "
+    "return v"
+)
+
+
+def _ms(seconds: float) -> int:
+    return max(1, int(seconds * 1000))
+
+
+class RedisKV(KV):
+    backend = "redis"
+
+    def __init__(self, url: str, prefix: str = "eaili5:") -> None:
+        limits_url = "async+" + url if not url.startswith("async+") else url
+        super().__init__(
+            prefix,
+            RedisStorage(limits_url, implementation="redispy", key_prefix=f"{prefix}limits"),
+        )
+        self.client: aioredis.Redis = aioredis.Redis.from_url(
+            url, socket_connect_timeout=3, socket_timeout=5, health_check_interval=15
+        )
+        self._handlers: dict[str, list[MessageHandler]] = defaultdict(list)
+        self._pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        self._reader: asyncio.Task[None] | None = None
+        self._subscribed = asyncio.Event()
+        self._resubscribe_needed = False
+
+    async def get(self, name: str) -> bytes | None:
+        value: bytes | None = await self.client.get(self.key(name))
+        return value
+
+    async def set(self, name: str, value: bytes, ttl_seconds: float | None = None) -> None:
+        await self.client.set(self.key(name), value, px=None if ttl_seconds is None else _ms(ttl_seconds))
+
+    async def set_if_absent(self, name: str, value: bytes, ttl_seconds: float) -> bool:
+        return bool(await self.client.set(self.key(name), value, px=_ms(ttl_seconds), nx=True))
+
+    async def take(self, name: str) -> bytes | None:
+        value: bytes | None = await self.client.getdel(self.key(name))
+        return value
+
+    async def delete(self, name: str) -> None:
+        await self.client.delete(self.key(name))
+
+    async def incr(self, name: str, amount: int = 1, ttl_seconds: float | None = None) -> int:
+        ttl_ms = 0 if ttl_seconds is None else _ms(ttl_seconds)
+        result = await self.client.eval(_INCR_WITH_TTL, 1, self.key(name), amount, ttl_ms)  # type: ignore[misc]
+        return int(result)
+
+    async def scan(self, prefix: str) -> dict[str, bytes]:
+        keys = [key async for key in self.client.scan_iter(match=self.key(prefix) + "*", count=500)]
+        if not keys:
+            return {}
+        values = await self.client.mget(keys)
+        strip = len(self.prefix)
+        return {k.decode()[strip:]: v for k, v in zip(keys, values, strict=True) if v is not None}
+
+    def lock(self, name: str, ttl_seconds: float) -> Lock:
+        return _RedisLock(self.client, self.key(f"lock:{name}"), ttl_seconds)
+
+    # --- pub/sub: one connection per instance, fanned out to local handlers ------------------
+    async def publish(self, channel: str, message: bytes) -> None:
+        await self.client.publish(self.key(f"ch:{channel}"), message)
+
+    async def subscribe(self, channel: str, handler: MessageHandler) -> None:
+        first = not self._handlers[channel]
+        self._handlers[channel].append(handler)
+        if first:
+            await self._subscribe_or_defer(self.key(f"ch:{channel}"))
+
+    async def _subscribe_or_defer(self, key: str) -> None:
+        # While Redis is unreachable we keep the wish; the reader subscribes once it is back.
+        try:
+            await self._pubsub.subscribe(key)
+        except (RedisError, OSError) as exc:
+            logger.warning("pub/sub subscribe deferred (%s)", exc)
+            self._resubscribe_needed = True
+        self._subscribed.set()
+
+    async def unsubscribe(self, channel: str, handler: MessageHandler) -> None:
+        handlers = self._handlers.get(channel)
+        if not handlers or handler not in handlers:
+            return
+        handlers.remove(handler)
+        if not handlers:
+            del self._handlers[channel]
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.unsubscribe(self.key(f"ch:{channel}"))
+
+    async def start(self) -> None:
+        self._reader = asyncio.create_task(self._read_forever(), name="redis-pubsub-reader")
+
+    async def _read_forever(self) -> None:
+        prefix_len = len(self.key("ch:"))
+        while True:
+            await self._subscribed.wait()
+            try:
+                if self._resubscribe_needed:
+                    await self._resubscribe_all()
+                message = await self._pubsub.get_message(timeout=1.0)
+            except (RedisError, OSError, RuntimeError) as exc:
+                logger.warning("pub/sub connection lost, retrying: %s", exc)
+                self._resubscribe_needed = True
+                await asyncio.sleep(1.0)
+                continue
+            if message is None or message.get("type") != "message":
+                continue
+            channel = message["channel"].decode()[prefix_len:]
+            await self._dispatch(channel, message["data"])
+
+    async def _resubscribe_all(self) -> None:
+        keys = [self.key(f"ch:{channel}") for channel in self._handlers]
+        if keys:
+            await self._pubsub.subscribe(*keys)
+        self._resubscribe_needed = False
+
+    async def _dispatch(self, channel: str, data: bytes) -> None:
+        for handler in list(self._handlers.get(channel, ())):
+            try:
+                await handler(channel, data)
+            except Exception:
+                logger.exception("pub/sub handler failed on channel %s", channel)
+
+    async def ping(self) -> None:
+        await self.client.ping()  # type: ignore[misc]
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        with contextlib.suppress(RedisError, OSError):
+            await self._pubsub.aclose()
+        await self.client.aclose()
+
+
+class _RedisLock(Lock):
+    def __init__(self, client: aioredis.Redis, key: str, ttl_seconds: float) -> None:
+        self._client, self._key, self._ttl_ms = client, key, _ms(ttl_seconds)
+        self._token = secrets.token_hex(16)
+
+    async def acquire(self) -> bool:
+        return bool(await self._client.set(self._key, self._token, px=self._ttl_ms, nx=True))
+
+    async def extend(self) -> bool:
+        return bool(await self._client.eval(_EXTEND, 1, self._key, self._token, self._ttl_ms))  # type: ignore[misc]
+
+    async def release(self) -> None:
+        await self._client.eval(_RELEASE, 1, self._key, self._token)  # type: ignore[misc]

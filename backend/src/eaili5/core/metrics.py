@@ -1,0 +1,33 @@
+"""Prometheus metrics, on a registry per app so tests can build many apps in one process."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.http_requests = Counter(
+            "http_requests", "HTTP requests served", ["method", "route", "status"], registry=self.registry
+        )
+        self.http_latency = Histogram(
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.errors = Counter("app_errors", "Errors by kind", ["kind"], registry=self.registry)
+        self.ws_active = Gauge(
+            "ws_connections_active", "Open WebSocket connections on this instance", registry=self.registry
+        )
+        self.ws_cluster = Gauge(
+            "ws_connections_cluster", "Open WebSocket connections on all live instances", registry=self.registry
+        )
+        self.ws_messages = Counter(
+            "ws_messages", "WebSocket frames by direction and type", ["direction", "type"], registry=self.registry
+        )
+        self.rate_limited = Counter("rate_limited", "Requests refused by a rate limit", ["scope"], registry=self.registry)

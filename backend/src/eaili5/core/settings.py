@@ -1,0 +1,235 @@
+"""One settings object for the whole app.
+
+Values come from (highest priority first) init kwargs, environment variables, `<NAME>_FILE`
+files (how Cloud Run mounts Secret Manager secrets), a `.env` file, then defaults.
+Standard names (`DATABASE_URL`, `REDIS_URL`, `OPENAI_API_KEY`, ...) are read as-is;
+everything else uses the `EAILI5_` prefix.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[4]
+Environment = Literal["development", "test", "production"]
+
+# Fields whose value may be supplied through `<ENV_NAME>_FILE`. Every secret is listed here.
+FILE_BACKED_FIELDS = {
+    "database_url": "DATABASE_URL",
+    "redis_url": "REDIS_URL",
+    "openai_api_key": "OPENAI_API_KEY",
+    "tavily_api_key": "TAVILY_API_KEY",
+    "bitquery_api_key": "BITQUERY_API_KEY",
+    "coingecko_api_key": "COINGECKO_API_KEY",
+    "walletconnect_project_id": "WALLETCONNECT_PROJECT_ID",
+    "base_rpc_url": "BASE_RPC_URL",
+    "base_sepolia_rpc_url": "BASE_SEPOLIA_RPC_URL",
+}
+
+
+class ConfigError(ValueError):
+    """The configuration is unusable; the message says what to change."""
+
+
+def _standard(name: str) -> Any:
+    """Accept the bare standard name and the prefixed one (`DATABASE_URL` or `EAILI5_DATABASE_URL`)."""
+    return AliasChoices(name, f"EAILI5_{name}")
+
+
+class SecretFileSource(PydanticBaseSettingsSource):
+    """Reads `<NAME>_FILE` variables: the value is the content of the named file, stripped."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for field_name, env_name in FILE_BACKED_FIELDS.items():
+            path = os.environ.get(f"{env_name}_FILE") or os.environ.get(f"EAILI5_{env_name}_FILE")
+            if not path:
+                continue
+            if os.environ.get(env_name) or os.environ.get(f"EAILI5_{env_name}"):
+                raise ConfigError(f"Set either {env_name} or {env_name}_FILE, not both.")
+            try:
+                values[field_name] = Path(path).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(f"{env_name}_FILE points at {path!r}, which cannot be read: {exc.strerror}") from exc
+        return values
+
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="EAILI5_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    environment: Environment = "development"
+    public_url: str = "http://127.0.0.1:8000"
+    allowed_origins: CommaList = Field(
+        default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000", "http://localhost:5173"]
+    )
+    # Who may embed the SPA in a frame: the mini app hosts (Farcaster clients, the Base app).
+    frame_ancestors: str = (
+        "'self' https://farcaster.xyz https://*.farcaster.xyz https://warpcast.com "
+        "https://*.warpcast.com https://base.app https://*.base.app https://*.base.org"
+    )
+    # Proxies whose X-Forwarded-For we believe (IPs or CIDRs; "*" trusts any, only behind a managed LB).
+    trusted_proxies: CommaList = Field(default_factory=list)
+    data_dir: Path = REPO_ROOT / ".data"
+    frontend_dist: Path = REPO_ROOT / "frontend" / "dist"
+    instance_id: str = Field(default_factory=lambda: os.environ.get("K_REVISION", "local") + "-" + os.urandom(3).hex())
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    gcp_project: str | None = Field(default=None, validation_alias=AliasChoices("EAILI5_GCP_PROJECT", "GOOGLE_CLOUD_PROJECT"))
+
+    # Storage backends. Unset means the embedded default (SQLite file, in-process KV).
+    database_url: str | None = Field(default=None, validation_alias=_standard("DATABASE_URL"))
+    redis_url: str | None = Field(default=None, validation_alias=_standard("REDIS_URL"))
+    kv_prefix: str = "eaili5:"
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+
+    # Providers (used by later features; listed here so check-config reports them).
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias=_standard("OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(default=None, validation_alias=_standard("OPENAI_BASE_URL"))
+    openai_model: str = Field(default="gpt-4o-mini", validation_alias=_standard("OPENAI_MODEL"))
+    tavily_api_key: SecretStr | None = Field(default=None, validation_alias=_standard("TAVILY_API_KEY"))
+    bitquery_api_key: SecretStr | None = Field(default=None, validation_alias=_standard("BITQUERY_API_KEY"))
+    coingecko_api_key: SecretStr | None = Field(default=None, validation_alias=_standard("COINGECKO_API_KEY"))
+    walletconnect_project_id: str | None = Field(default=None, validation_alias=_standard("WALLETCONNECT_PROJECT_ID"))
+    base_rpc_url: str | None = Field(default=None, validation_alias=_standard("BASE_RPC_URL"))
+    base_sepolia_rpc_url: str | None = Field(default=None, validation_alias=_standard("BASE_SEPOLIA_RPC_URL"))
+    market_sources: CommaList = Field(default_factory=list)
+
+    # Limits.
+    session_ttl_days: int = Field(default=30, ge=1, le=365)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    rate_limit_default: str = "300/minute"
+    rate_limit_session_create: str = "20/minute"
+    ws_max_frame_bytes: int = Field(default=65_536, ge=1024)
+    ws_auth_timeout_seconds: float = Field(default=5.0, gt=0)
+    ws_idle_timeout_seconds: float = Field(default=75.0, gt=0)
+    ws_rate_limit: str = "30/second"
+    ws_send_queue_size: int = Field(default=256, ge=8)
+
+    @field_validator("allowed_origins", "trusted_proxies", "market_sources", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment != "production":
+            return self
+        problems = []
+        if self.database_backend == "sqlite":
+            problems.append("DATABASE_URL must name a PostgreSQL database (SQLite is for one laptop only)")
+        if not self.redis_url:
+            problems.append("REDIS_URL is required (rate limits, pub/sub and locks must be shared by all instances)")
+        if "*" in self.allowed_origins:
+            problems.append("EAILI5_ALLOWED_ORIGINS must list exact origins, not '*'")
+        if problems:
+            raise ConfigError("Refusing to start in production: " + "; ".join(problems) + ".")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, SecretFileSource(settings_cls), dotenv_settings)
+
+    @cached_property
+    def database_backend(self) -> Literal["sqlite", "postgresql"]:
+        return "postgresql" if self.sqlalchemy_url.startswith("postgresql") else "sqlite"
+
+    @cached_property
+    def sqlalchemy_url(self) -> str:
+        return normalize_database_url(self.database_url, self.data_dir)
+
+    @property
+    def kv_backend(self) -> Literal["memory", "redis"]:
+        return "redis" if self.redis_url else "memory"
+
+    @property
+    def tutor_backend(self) -> str:
+        return "openai-compatible" if self.openai_api_key or self.openai_base_url else "offline"
+
+    @property
+    def market_backend(self) -> str:
+        return ",".join(self.market_sources) if self.market_sources else "simulated"
+
+    @property
+    def search_backend(self) -> str:
+        return "tavily" if self.tavily_api_key else "knowledge-base"
+
+    def backends(self) -> dict[str, str]:
+        """Which implementation serves each concern — safe to print or return to clients."""
+        return {
+            "database": self.database_backend,
+            "kv": self.kv_backend,
+            "tutor": self.tutor_backend,
+            "market": self.market_backend,
+            "search": self.search_backend,
+        }
+
+
+def normalize_database_url(url: str | None, data_dir: Path) -> str:
+    """Map the URL forms operators actually paste onto the async drivers we use."""
+    if not url:
+        return f"sqlite+aiosqlite:///{data_dir / 'eaili5.db'}"
+    for prefix in ("postgres://", "postgresql://", "postgresql+asyncpg://", "postgresql+psycopg://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix):]
+    for prefix in ("sqlite+aiosqlite://", "sqlite://"):
+        if url.startswith(prefix):
+            return "sqlite+aiosqlite://" + url[len(prefix):]
+    scheme = url.split("://", 1)[0] if "://" in url else url[:20]
+    raise ConfigError(f"DATABASE_URL scheme {scheme!r} is not supported: use postgresql:// or sqlite:///path.")
+
+
+def redact_url(url: str) -> str:
+    """Hide the password part of a URL so it can be logged or printed."""
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in credentials else f"{scheme}://{user}@{host}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, turning pydantic's validation report into one readable ConfigError."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        messages = []
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"]) or "settings"
+            messages.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+        raise ConfigError("; ".join(messages)) from None

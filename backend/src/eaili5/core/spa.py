@@ -1,0 +1,51 @@
+"""Serve the built frontend in the embedded mode, so one process is the whole app.
+
+Hashed assets are cached for a year; index.html never, so a new build is picked up at once.
+Unknown non-API paths return index.html and the client-side router takes over.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.responses import FileResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+_NOT_SPA_PREFIXES = ("api/", "ws", "metrics", "healthz", "readyz")
+
+
+class SPAStaticFiles(StaticFiles):
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory=directory, html=True, check_dir=True)
+        self._index = directory / "index.html"
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if path.startswith(_NOT_SPA_PREFIXES) or scope["method"] not in ("GET", "HEAD"):
+            raise HTTPException(404)
+        try:
+            response = await super().get_response(path, scope)
+        except HTTPException as exc:
+            if exc.status_code != 404 or "." in path.rsplit("/", 1)[-1]:
+                raise  # a missing asset is a real 404, not a page
+            response = FileResponse(self._index)
+        if response.status_code == 404:
+            response = FileResponse(self._index)
+        _set_cache_headers(path, response)
+        return response
+
+
+def _set_cache_headers(path: str, response: Response) -> None:
+    if path.startswith("assets/"):
+        response.headers["cache-control"] = "public, max-age=31536000, immutable"
+    else:
+        response.headers["cache-control"] = "no-cache"
+
+
+def frontend_missing_page() -> Response:
+    body = (
+        "<!doctype html><title>EAILI5</title><h1>EAILI5 backend is running</h1>"
+        "<p>The frontend has not been built. Run <code>make run</code> from the repository root.</p>"
+    )
+    return Response(body, media_type="text/html", status_code=200)

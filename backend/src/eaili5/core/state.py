@@ -1,0 +1,23 @@
+"""What the app holds for its lifetime, built once at start-up from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from eaili5.core.db import Database
+from eaili5.core.kv import KV
+from eaili5.core.metrics import Metrics
+from eaili5.core.settings import Settings
+
+if TYPE_CHECKING:
+    from eaili5.realtime.hub import Hub
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+    kv: KV
+    metrics: Metrics
+    hub: Hub

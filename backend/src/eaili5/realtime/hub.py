@@ -1,0 +1,208 @@
+"""The WebSocket hub of one instance: its connections, their channels, and cross-instance fan-out.
+
+Every published message goes through the KV pub/sub (Redis in production), so a message published
+by any instance reaches subscribers on every instance. Each instance subscribes to a channel only
+while at least one of its local sockets wants it, and encodes each frame once for all its sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+from starlette.websockets import WebSocket, WebSocketState
+
+from eaili5.auth.service import CONTROL_CHANNEL, Principal
+from eaili5.core.kv import KV
+from eaili5.core.metrics import Metrics
+from eaili5.core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+PRESENCE_EVERY_SECONDS = 10.0
+PRESENCE_TTL_SECONDS = 30.0
+CLOSE_SESSION_ENDED = 4401
+CLOSE_TRY_AGAIN_LATER = 1013
+CLOSE_SERVICE_RESTART = 1012
+
+FrameHandler = Callable[["Connection", dict[str, Any]], Awaitable[None]]
+
+
+def encode(frame: dict[str, Any]) -> str:
+    return orjson.dumps(frame).decode()
+
+
+class Connection:
+    """One authenticated socket. Sends go through a bounded queue so a slow client never
+    blocks fan-out to everyone else; a client that falls too far behind is disconnected."""
+
+    def __init__(self, websocket: WebSocket, principal: Principal, queue_size: int) -> None:
+        self.id = uuid.uuid4().hex[:16]
+        self.websocket = websocket
+        self.principal = principal
+        self.channels: set[str] = set()
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=queue_size)
+        self._writer = asyncio.create_task(self._write_forever(), name=f"ws-writer-{self.id}")
+        self.close_code: int | None = None
+        self._close_reason = ""
+        self._closer: asyncio.Task[None] | None = None
+
+    def send(self, text: str) -> None:
+        if self.close_code is not None:
+            return
+        try:
+            self._queue.put_nowait(text)
+        except asyncio.QueueFull:
+            logger.warning("closing slow WebSocket consumer %s", self.id)
+            self.close(CLOSE_TRY_AGAIN_LATER, "too slow to keep up")
+
+    def send_frame(self, frame: dict[str, Any]) -> None:
+        self.send(encode(frame))
+
+    def close(self, code: int, reason: str = "") -> None:
+        """Close after the frames already queued are sent."""
+        if self.close_code is not None:
+            return
+        self.close_code, self._close_reason = code, reason
+        try:
+            self._queue.put_nowait(None)
+        except asyncio.QueueFull:
+            # Too far behind to flush politely: drop what is queued and close now.
+            self._writer.cancel()
+            self._closer = asyncio.get_running_loop().create_task(self._close_socket())
+
+    async def _write_forever(self) -> None:
+        try:
+            while (text := await self._queue.get()) is not None:
+                await self.websocket.send_text(text)
+            await self._close_socket()
+        except Exception:  # the peer went away mid-send; the reader notices and cleans up
+            logger.debug("WebSocket writer %s stopped", self.id, exc_info=True)
+
+    async def _close_socket(self) -> None:
+        if self.websocket.client_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await self.websocket.close(self.close_code or 1000, self._close_reason)
+
+    async def drain(self) -> None:
+        """Stop the writer; called once the socket is finished."""
+        self._writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await self._writer
+
+
+class Hub:
+    def __init__(self, kv: KV, settings: Settings, metrics: Metrics) -> None:
+        self.kv, self.settings, self.metrics = kv, settings, metrics
+        self.connections: dict[str, Connection] = {}
+        self._members: dict[str, set[Connection]] = defaultdict(set)
+        self._handlers: dict[str, FrameHandler] = {}
+        self._presence_task: asyncio.Task[None] | None = None
+        self._join_lock = asyncio.Lock()
+        # Per-connection message rates are local by nature: a socket lives on one instance.
+        self.message_limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    # --- lifecycle ----------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.kv.subscribe(CONTROL_CHANNEL, self._on_control)
+        self._presence_task = asyncio.create_task(self._report_presence_forever(), name="ws-presence")
+
+    async def stop(self) -> None:
+        if self._presence_task:
+            self._presence_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._presence_task
+        for connection in list(self.connections.values()):
+            connection.close(CLOSE_SERVICE_RESTART, "server restarting")
+        with contextlib.suppress(Exception):
+            await self.kv.delete(self._presence_key)
+            await self.kv.unsubscribe(CONTROL_CHANNEL, self._on_control)
+
+    # --- connections and channels ---------------------------------------------------------
+    def register(self, connection: Connection) -> None:
+        self.connections[connection.id] = connection
+        self.metrics.ws_active.set(len(self.connections))
+
+    async def unregister(self, connection: Connection) -> None:
+        self.connections.pop(connection.id, None)
+        self.metrics.ws_active.set(len(self.connections))
+        for channel in list(connection.channels):
+            await self.leave(connection, channel)
+        await connection.drain()
+
+    async def join(self, connection: Connection, channel: str) -> None:
+        async with self._join_lock:  # the first local member subscribes the instance, exactly once
+            members = self._members[channel]
+            if not members:
+                await self.kv.subscribe(channel, self._on_message)
+            members.add(connection)
+        connection.channels.add(channel)
+
+    async def leave(self, connection: Connection, channel: str) -> None:
+        connection.channels.discard(channel)
+        async with self._join_lock:
+            members = self._members.get(channel)
+            if members is None or connection not in members:
+                return
+            members.discard(connection)
+            if not members:
+                del self._members[channel]
+                await self.kv.unsubscribe(channel, self._on_message)
+
+    async def publish(self, channel: str, data: dict[str, Any]) -> None:
+        """Send `data` to every subscriber of `channel` on every instance."""
+        frame = encode({"type": "message", "channel": channel, "data": data})
+        await self.kv.publish(channel, frame.encode())
+
+    async def _on_message(self, channel: str, payload: bytes) -> None:
+        text = payload.decode()  # encoded once by the publisher, sent as-is to every socket
+        for connection in list(self._members.get(channel, ())):
+            connection.send(text)
+
+    async def _on_control(self, _: str, payload: bytes) -> None:
+        message = orjson.loads(payload)
+        if message.get("action") == "session_ended":
+            self._close_session(message.get("session_id", ""))
+
+    def _close_session(self, session_id: str) -> None:
+        for connection in list(self.connections.values()):
+            if str(connection.principal.session_id) == session_id:
+                connection.send_frame({"type": "session_ended", "detail": "This session was ended."})
+                connection.close(CLOSE_SESSION_ENDED, "session ended")
+
+    # --- frame handlers registered by domains ----------------------------------------------
+    def on(self, frame_type: str, handler: FrameHandler) -> None:
+        if frame_type in self._handlers:
+            raise ValueError(f"a handler for {frame_type!r} frames is already registered")
+        self._handlers[frame_type] = handler
+
+    def handler_for(self, frame_type: str) -> FrameHandler | None:
+        return self._handlers.get(frame_type)
+
+    # --- presence: connections per instance and in total ------------------------------------
+    @property
+    def _presence_key(self) -> str:
+        return f"ws:instance:{self.settings.instance_id}"
+
+    async def _report_presence_forever(self) -> None:
+        while True:
+            try:
+                await self.report_presence()
+            except Exception:
+                logger.warning("could not report WebSocket presence", exc_info=True)
+            await asyncio.sleep(PRESENCE_EVERY_SECONDS)
+
+    async def report_presence(self) -> dict[str, int]:
+        """Write this instance's count (with a TTL, so dead instances drop out) and read all."""
+        await self.kv.set(self._presence_key, str(len(self.connections)).encode(), PRESENCE_TTL_SECONDS)
+        counts = {name.rsplit(":", 1)[-1]: int(v) for name, v in (await self.kv.scan("ws:instance:")).items()}
+        self.metrics.ws_cluster.set(sum(counts.values()))
+        return counts
