@@ -42,3 +42,8 @@ async def extend_session(db: AsyncSession, session_id: uuid.UUID, now: datetime,
 
 async def delete_session(db: AsyncSession, session_id: uuid.UUID) -> None:
     await db.execute(delete(Session).where(Session.id == session_id))
+
+
+async def delete_expired_sessions(db: AsyncSession, now: datetime) -> int:
+    result = await db.execute(delete(Session).where(Session.expires_at <= now))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

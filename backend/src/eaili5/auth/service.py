@@ -72,7 +72,7 @@ class SessionService:
         if session is None:
             raise Unauthorized("This session is not valid. Start a new one with POST /api/session.")
         if session.expires_at <= now:
-            await repository.delete_session(db, session.id)
+            # Refused here; the row is removed by purge_expired (this transaction rolls back).
             raise Unauthorized("This session has expired. Start a new one with POST /api/session.")
         if session.expires_at - now < self.ttl - EXTEND_EVERY:
             await repository.extend_session(db, session.id, now, now + self.ttl)
@@ -104,3 +104,8 @@ class SessionService:
         user.preferences = merged.model_dump()
         await db.flush()
         return user
+
+
+async def purge_expired_sessions(db: AsyncSession) -> int:
+    """Delete sessions past their expiry; returns how many. Safe to run on any instance."""
+    return await repository.delete_expired_sessions(db, utcnow())

@@ -22,6 +22,7 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from eaili5.auth.service import CONTROL_CHANNEL, Principal
 from eaili5.core.kv import KV
+from eaili5.core.tasks import stop_task
 from eaili5.core.metrics import Metrics
 from eaili5.core.settings import Settings
 
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 PRESENCE_EVERY_SECONDS = 10.0
 PRESENCE_TTL_SECONDS = 30.0
+PRESENCE_COALESCE_SECONDS = 0.2
 CLOSE_SESSION_ENDED = 4401
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_SERVICE_RESTART = 1012
@@ -106,6 +108,8 @@ class Hub:
         self._members: dict[str, set[Connection]] = defaultdict(set)
         self._handlers: dict[str, FrameHandler] = {}
         self._presence_task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self._presence_changed = asyncio.Event()
         self._join_lock = asyncio.Lock()
         # Per-connection message rates are local by nature: a socket lives on one instance.
         self.message_limiter = MovingWindowRateLimiter(MemoryStorage())
@@ -116,10 +120,10 @@ class Hub:
         self._presence_task = asyncio.create_task(self._report_presence_forever(), name="ws-presence")
 
     async def stop(self) -> None:
+        self._stopping.set()
+        self._presence_changed.set()
         if self._presence_task:
-            self._presence_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._presence_task
+            await stop_task(self._presence_task)
         for connection in list(self.connections.values()):
             connection.close(CLOSE_SERVICE_RESTART, "server restarting")
         with contextlib.suppress(Exception):
@@ -130,10 +134,12 @@ class Hub:
     def register(self, connection: Connection) -> None:
         self.connections[connection.id] = connection
         self.metrics.ws_active.set(len(self.connections))
+        self._presence_changed.set()
 
     async def unregister(self, connection: Connection) -> None:
         self.connections.pop(connection.id, None)
         self.metrics.ws_active.set(len(self.connections))
+        self._presence_changed.set()
         for channel in list(connection.channels):
             await self.leave(connection, channel)
         await connection.drain()
@@ -193,12 +199,16 @@ class Hub:
         return f"ws:instance:{self.settings.instance_id}"
 
     async def _report_presence_forever(self) -> None:
-        while True:
+        # Stopped by an event, not by cancel(): redis-py may swallow a cancel mid-command.
+        while not self._stopping.is_set():
             try:
                 await self.report_presence()
             except Exception:
                 logger.warning("could not report WebSocket presence", exc_info=True)
-            await asyncio.sleep(PRESENCE_EVERY_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._presence_changed.wait(), PRESENCE_EVERY_SECONDS)
+            self._presence_changed.clear()
+            await asyncio.sleep(PRESENCE_COALESCE_SECONDS)  # one write for a burst of connects
 
     async def report_presence(self) -> dict[str, int]:
         """Write this instance's count (with a TTL, so dead instances drop out) and read all."""

@@ -13,6 +13,7 @@ from limits.aio.storage import RedisStorage
 from redis.exceptions import RedisError
 
 from eaili5.core.kv.base import KV, Lock, MessageHandler
+from eaili5.core.tasks import stop_task
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class RedisKV(KV):
         self._reader: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
         self._resubscribe_needed = False
+        self._closing = False
 
     async def get(self, name: str) -> bytes | None:
         value: bytes | None = await self.client.get(self.key(name))
@@ -118,8 +120,10 @@ class RedisKV(KV):
 
     async def _read_forever(self) -> None:
         prefix_len = len(self.key("ch:"))
-        while True:
-            await self._subscribed.wait()
+        while not self._closing:
+            if not self._subscribed.is_set():
+                await asyncio.sleep(0.1)
+                continue
             try:
                 if self._resubscribe_needed:
                     await self._resubscribe_all()
@@ -151,10 +155,9 @@ class RedisKV(KV):
         await self.client.ping()  # type: ignore[misc]
 
     async def close(self) -> None:
+        self._closing = True  # the reader notices within one get_message timeout
         if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+            await stop_task(self._reader)
         with contextlib.suppress(RedisError, OSError):
             await self._pubsub.aclose()
         await self.client.aclose()
