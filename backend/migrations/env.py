@@ -45,7 +45,10 @@ async def _run_async() -> None:
 def run_migrations_offline() -> None:
     settings = config.attributes.get("settings") or load_settings()
     context.configure(
-        url=settings.sqlalchemy_url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+        url=settings.sqlalchemy_url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -94,7 +94,11 @@ def settings(
     database_url = request.getfixturevalue("postgres_migrated")
     prefix = f"test:{secrets.token_hex(4)}:"
     current = make_settings(
-        data_dir=tmp_path, database_url=database_url, redis_url=TEST_REDIS_URL, kv_prefix=prefix, **settings_overrides
+        data_dir=tmp_path,
+        database_url=database_url,
+        redis_url=TEST_REDIS_URL,
+        kv_prefix=prefix,
+        **settings_overrides,
     )
     yield current
     asyncio.run(_truncate_postgres(current))

@@ -11,7 +11,9 @@ REPO = BACKEND.parent
 
 
 def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("EAILI5_", "DATABASE_URL", "REDIS_URL"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("EAILI5_", "DATABASE_URL", "REDIS_URL"))
+    }
     return subprocess.run(
         [sys.executable, "-m", "eaili5.cli", *args],
         env={**clean, **env},

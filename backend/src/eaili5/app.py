@@ -18,7 +18,11 @@ from eaili5.core.errors import install_error_handlers
 from eaili5.core.kv import create_kv
 from eaili5.core.logging import configure_logging
 from eaili5.core.metrics import Metrics
-from eaili5.core.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
+from eaili5.core.middleware import (
+    BodySizeLimitMiddleware,
+    RateLimitMiddleware,
+    RequestContextMiddleware,
+)
 from eaili5.core.settings import Settings, load_settings, redact_url
 from eaili5.core.spa import SPAStaticFiles, frontend_missing_page
 from eaili5.core.state import AppState
@@ -58,7 +62,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
 def _add_middleware(app: FastAPI, state: AppState) -> None:
     settings = state.settings
     # Added innermost first: the last one added sees the request first.
-    app.add_middleware(RateLimitMiddleware, kv=state.kv, limit=settings.rate_limit_default, metrics=state.metrics)
+    app.add_middleware(
+        RateLimitMiddleware, kv=state.kv, limit=settings.rate_limit_default, metrics=state.metrics
+    )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
@@ -90,7 +96,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.freeze()
     logger.info(
         "EAILI5 started",
-        extra={"backends": state.settings.backends(), "database": redact_url(state.settings.sqlalchemy_url)},
+        extra={
+            "backends": state.settings.backends(),
+            "database": redact_url(state.settings.sqlalchemy_url),
+        },
     )
     try:
         yield

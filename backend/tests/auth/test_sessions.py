@@ -46,7 +46,12 @@ async def test_each_guest_is_a_different_user(client: httpx.AsyncClient) -> None
 
 
 async def test_missing_or_malformed_credentials_are_401(client: httpx.AsyncClient) -> None:
-    for headers in ({}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "}, auth("x" * 300)):
+    for headers in (
+        {},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer "},
+        auth("x" * 300),
+    ):
         response = await client.get("/api/me", headers=headers)
         assert response.status_code == 401
         assert response.json()["error"] == "Unauthorized"
@@ -59,7 +64,9 @@ async def test_unknown_token_is_401(client: httpx.AsyncClient) -> None:
     assert "POST /api/session" in response.json()["detail"]
 
 
-async def test_ending_a_session_revokes_the_token_even_when_cached(client: httpx.AsyncClient, app: Any) -> None:
+async def test_ending_a_session_revokes_the_token_even_when_cached(
+    client: httpx.AsyncClient, app: Any
+) -> None:
     token, _ = await new_guest(client)
     assert (await client.get("/api/me", headers=auth(token))).status_code == 200  # now cached
     assert (await client.delete("/api/session", headers=auth(token))).status_code == 204
@@ -91,7 +98,9 @@ async def test_expiry_slides_forward_with_use(client: httpx.AsyncClient, app: An
 
 async def test_preferences_update_is_partial_and_validated(client: httpx.AsyncClient) -> None:
     token, _ = await new_guest(client)
-    response = await client.patch("/api/me/preferences", json={"time_zone": "Europe/Paris"}, headers=auth(token))
+    response = await client.patch(
+        "/api/me/preferences", json={"time_zone": "Europe/Paris"}, headers=auth(token)
+    )
     assert response.status_code == 200
     response = await client.patch("/api/me/preferences", json={"reading_level": "pro"}, headers=auth(token))
     assert response.json()["preferences"] == {"reading_level": "pro", "time_zone": "Europe/Paris"}

@@ -47,7 +47,9 @@ async def test_oversized_body_by_content_length(client: httpx.AsyncClient) -> No
     token, _ = await new_guest(client)
     big = b'{"time_zone": "' + b"x" * 2_000_000 + b'"}'
     response = await client.patch(
-        "/api/me/preferences", content=big, headers={**auth(token), "content-type": "application/json"}
+        "/api/me/preferences",
+        content=big,
+        headers={**auth(token), "content-type": "application/json"},
     )
     assert response.status_code == 413
     assert response.json()["error"] == "PayloadTooLarge"
@@ -63,7 +65,9 @@ async def test_oversized_streamed_body(client: httpx.AsyncClient) -> None:
         yield b'"}'
 
     response = await client.patch(
-        "/api/me/preferences", content=chunks(), headers={**auth(token), "content-type": "application/json"}
+        "/api/me/preferences",
+        content=chunks(),
+        headers={**auth(token), "content-type": "application/json"},
     )
     assert response.status_code == 413
     assert response.json()["error"] == "PayloadTooLarge"
@@ -79,7 +83,10 @@ async def test_security_headers_and_request_id(client: httpx.AsyncClient) -> Non
 
 
 async def test_cors_allows_only_configured_origins(client: httpx.AsyncClient) -> None:
-    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"}
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization",
+    }
     allowed = await client.options("/api/session", headers={"Origin": "http://localhost:5173", **preflight})
     assert allowed.headers.get("access-control-allow-origin") == "http://localhost:5173"
     denied = await client.options("/api/session", headers={"Origin": "https://evil.example", **preflight})
@@ -121,7 +128,9 @@ async def test_forwarded_for_is_believed_from_a_trusted_proxy(client: httpx.Asyn
     # The test client connects from 203.0.113.10, configured as a trusted proxy: each
     # forwarded client gets its own budget.
     for ip in ("198.51.100.1", "198.51.100.2"):
-        statuses = [(await client.get("/api/meta", headers={"X-Forwarded-For": ip})).status_code for _ in range(5)]
+        statuses = [
+            (await client.get("/api/meta", headers={"X-Forwarded-For": ip})).status_code for _ in range(5)
+        ]
         assert statuses == [200] * 5
 
 

@@ -12,7 +12,13 @@ DATA = Path("/tmp/eaili5-data")
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("DATABASE_URL", "REDIS_URL", "OPENAI_API_KEY", "EAILI5_ENVIRONMENT", "EAILI5_ALLOWED_ORIGINS"):
+    for name in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "OPENAI_API_KEY",
+        "EAILI5_ENVIRONMENT",
+        "EAILI5_ALLOWED_ORIGINS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
 
@@ -97,7 +103,11 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
         ({"redis_url": "redis://h"}, "PostgreSQL"),
         ({"database_url": "postgres://u@h/db"}, "REDIS_URL is required"),
         (
-            {"database_url": "postgres://u@h/db", "redis_url": "redis://h", "allowed_origins": ["*"]},
+            {
+                "database_url": "postgres://u@h/db",
+                "redis_url": "redis://h",
+                "allowed_origins": ["*"],
+            },
             "not '\\*'",
         ),
     ],

@@ -73,7 +73,9 @@ def two_instances(stack: str, settings: Settings) -> Iterator[tuple[str, str]]:
             process.wait(timeout=20)
 
 
-async def test_session_end_on_instance_a_closes_socket_on_instance_b(two_instances: tuple[str, str]) -> None:
+async def test_session_end_on_instance_a_closes_socket_on_instance_b(
+    two_instances: tuple[str, str],
+) -> None:
     a, b = two_instances
     async with httpx.AsyncClient() as http:
         token = (await http.post(f"http://{a}/api/session")).json()["token"]
@@ -96,7 +98,10 @@ async def test_message_published_by_one_app_reaches_a_socket_on_another(
     if stack != "postgres-redis":
         pytest.skip("needs the shared Redis stack")
     publisher = create_app(settings, configure_logs=False)
-    async with publisher.router.lifespan_context(publisher), httpx.AsyncClient(base_url=live_server.http_url) as http:
+    async with (
+        publisher.router.lifespan_context(publisher),
+        httpx.AsyncClient(base_url=live_server.http_url) as http,
+    ):
         body = (await http.post("/api/session")).json()
         async with connect(live_server.ws_url) as ws:
             await ws.send(json.dumps({"type": "auth", "token": body["token"]}))

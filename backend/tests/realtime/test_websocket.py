@@ -16,7 +16,11 @@ from tests.conftest import LiveServer, auth
 
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
-    return {"ws_auth_timeout_seconds": 0.5, "ws_max_frame_bytes": 4096, "ws_rate_limit": "20/second"}
+    return {
+        "ws_auth_timeout_seconds": 0.5,
+        "ws_max_frame_bytes": 4096,
+        "ws_rate_limit": "20/second",
+    }
 
 
 async def guest(server: LiveServer) -> tuple[str, str]:
@@ -126,7 +130,9 @@ async def test_message_flood_is_rate_limited(live_server: LiveServer) -> None:
     await ws.close()
 
 
-async def test_subscribe_to_own_channel_and_receive_published_messages(live_server: LiveServer) -> None:
+async def test_subscribe_to_own_channel_and_receive_published_messages(
+    live_server: LiveServer,
+) -> None:
     ws, _, user_id = await signed_in(live_server)
     await ws.send(json.dumps({"type": "subscribe", "id": "s", "channel": f"user:{user_id}"}))
     assert await recv(ws) == {"type": "subscribed", "id": "s", "channel": f"user:{user_id}"}
@@ -135,7 +141,11 @@ async def test_subscribe_to_own_channel_and_receive_published_messages(live_serv
 
     hub = live_server.app.state.eaili5.hub
     await hub.publish(f"user:{user_id}", {"hello": "you"})
-    assert await recv(ws) == {"type": "message", "channel": f"user:{user_id}", "data": {"hello": "you"}}
+    assert await recv(ws) == {
+        "type": "message",
+        "channel": f"user:{user_id}",
+        "data": {"hello": "you"},
+    }
     await hub.publish("system", {"notice": "all"})
     assert (await recv(ws))["data"] == {"notice": "all"}
 

@@ -22,7 +22,9 @@ async def get_user(db: AsyncSession, user_id: uuid.UUID) -> User | None:
     return await db.get(User, user_id)
 
 
-async def create_session(db: AsyncSession, user_id: uuid.UUID, token_hash: str, expires_at: datetime) -> Session:
+async def create_session(
+    db: AsyncSession, user_id: uuid.UUID, token_hash: str, expires_at: datetime
+) -> Session:
     session = Session(user_id=user_id, token_hash=token_hash, expires_at=expires_at)
     db.add(session)
     await db.flush()
@@ -34,7 +36,9 @@ async def find_session(db: AsyncSession, token_hash: str) -> Session | None:
     return result.scalar_one_or_none()
 
 
-async def extend_session(db: AsyncSession, session_id: uuid.UUID, now: datetime, expires_at: datetime) -> None:
+async def extend_session(
+    db: AsyncSession, session_id: uuid.UUID, now: datetime, expires_at: datetime
+) -> None:
     await db.execute(
         update(Session).where(Session.id == session_id).values(last_seen_at=now, expires_at=expires_at)
     )

@@ -17,9 +17,14 @@ router = APIRouter(prefix="/api", tags=["session"])
 async def create_session(request: Request, db: DBSession, sessions: Sessions) -> SessionCreated:
     """Start a guest session: creates a guest user and returns its bearer token."""
     state = get_state(request)
-    limit = await state.kv.hit_rate_limit(state.settings.rate_limit_session_create, "session-create", client_ip(request.scope))
+    limit = await state.kv.hit_rate_limit(
+        state.settings.rate_limit_session_create, "session-create", client_ip(request.scope)
+    )
     if not limit.allowed:
-        raise RateLimited("Too many new sessions from this address. Please wait a little.", retry_after=limit.retry_after_seconds)
+        raise RateLimited(
+            "Too many new sessions from this address. Please wait a little.",
+            retry_after=limit.retry_after_seconds,
+        )
     token, expires_at, user = await sessions.create_guest(db)
     return SessionCreated(token=token, expires_at=expires_at, user=UserOut.model_validate(user))
 
@@ -32,7 +37,11 @@ async def read_me(principal: CurrentPrincipal, db: DBSession, sessions: Sessions
 
 @router.delete("/session", status_code=status.HTTP_204_NO_CONTENT)
 async def end_session(
-    principal: CurrentPrincipal, token: BearerToken, db: DBSession, sessions: Sessions, background: BackgroundTasks
+    principal: CurrentPrincipal,
+    token: BearerToken,
+    db: DBSession,
+    sessions: Sessions,
+    background: BackgroundTasks,
 ) -> Response:
     """End this session: the token stops working and its open WebSockets are closed."""
     await sessions.end(db, token, principal)

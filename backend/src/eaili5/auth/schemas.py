@@ -17,7 +17,9 @@ class Preferences(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reading_level: ReadingLevel = Field(default="eli5", description="How simply the tutor explains.")
-    time_zone: str = Field(default="UTC", max_length=64, description="IANA zone, e.g. 'Europe/Paris'; streaks use it.")
+    time_zone: str = Field(
+        default="UTC", max_length=64, description="IANA zone, e.g. 'Europe/Paris'; streaks use it."
+    )
 
     @field_validator("time_zone")
     @classmethod

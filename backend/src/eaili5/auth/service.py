@@ -95,8 +95,9 @@ class SessionService:
             raise NotFound("This user no longer exists.")
         return user
 
-
-    async def update_preferences(self, db: AsyncSession, user_id: uuid.UUID, update: PreferencesUpdate) -> User:
+    async def update_preferences(
+        self, db: AsyncSession, user_id: uuid.UUID, update: PreferencesUpdate
+    ) -> User:
         user = await self.get_user(db, user_id)
         merged = Preferences.model_validate(user.preferences or {}).model_copy(
             update=update.model_dump(exclude_none=True)

@@ -92,13 +92,18 @@ def error_body(kind: str, detail: Any) -> dict[str, Any]:
     return {"error": kind, "detail": detail}
 
 
-def error_response(status: int, kind: str, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, kind: str, detail: Any, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(error_body(kind, detail), status_code=status, headers=headers)
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     # Keep loc/msg/type only: echoing `input` back could reflect secrets or huge payloads.
-    return [{"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")} for err in exc.errors()]
+    return [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
 
 
 async def _handle_app_error(_: Request, exc: Exception) -> JSONResponse:

@@ -25,7 +25,9 @@ class _RequestContextFilter(logging.Filter):
 
 
 class _CloudJsonFormatter(JsonFormatter):
-    def add_fields(self, log_record: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]) -> None:
+    def add_fields(
+        self, log_record: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
+    ) -> None:
         super().add_fields(log_record, record, message_dict)
         log_record["severity"] = record.levelname
         log_record.pop("levelname", None)
@@ -37,9 +39,13 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.addFilter(_RequestContextFilter())
     if fmt == "json":
-        handler.setFormatter(_CloudJsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s", timestamp=True))
+        handler.setFormatter(
+            _CloudJsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s", timestamp=True)
+        )
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

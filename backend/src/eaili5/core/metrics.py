@@ -11,7 +11,10 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.http_requests = Counter(
-            "http_requests", "HTTP requests served", ["method", "route", "status"], registry=self.registry
+            "http_requests",
+            "HTTP requests served",
+            ["method", "route", "status"],
+            registry=self.registry,
         )
         self.http_latency = Histogram(
             "http_request_duration_seconds",
@@ -22,12 +25,21 @@ class Metrics:
         )
         self.errors = Counter("app_errors", "Errors by kind", ["kind"], registry=self.registry)
         self.ws_active = Gauge(
-            "ws_connections_active", "Open WebSocket connections on this instance", registry=self.registry
+            "ws_connections_active",
+            "Open WebSocket connections on this instance",
+            registry=self.registry,
         )
         self.ws_cluster = Gauge(
-            "ws_connections_cluster", "Open WebSocket connections on all live instances", registry=self.registry
+            "ws_connections_cluster",
+            "Open WebSocket connections on all live instances",
+            registry=self.registry,
         )
         self.ws_messages = Counter(
-            "ws_messages", "WebSocket frames by direction and type", ["direction", "type"], registry=self.registry
+            "ws_messages",
+            "WebSocket frames by direction and type",
+            ["direction", "type"],
+            registry=self.registry,
         )
-        self.rate_limited = Counter("rate_limited", "Requests refused by a rate limit", ["scope"], registry=self.registry)
+        self.rate_limited = Counter(
+            "rate_limited", "Requests refused by a rate limit", ["scope"], registry=self.registry
+        )

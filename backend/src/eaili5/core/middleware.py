@@ -10,6 +10,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import MutableMapping
 from typing import Any
 
 import orjson
@@ -33,7 +34,10 @@ async def send_json_error(
     send: Send, status: int, kind: str, detail: str, headers: dict[str, str] | None = None
 ) -> None:
     body = orjson.dumps(error_body(kind, detail))
-    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw_headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": body})
@@ -100,9 +104,14 @@ class RequestContextMiddleware:
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else secrets.token_hex(8)
         scope.setdefault("state", {})["request_id"] = request_id
         id_token = request_id_var.set(request_id)
-        trace_token = trace_var.set(cloud_trace(_header(scope, b"x-cloud-trace-context"), self.settings.gcp_project))
+        trace_token = trace_var.set(
+            cloud_trace(_header(scope, b"x-cloud-trace-context"), self.settings.gcp_project)
+        )
         status = 500
-        extra_headers = [*self.security.for_path(scope["path"]), (b"x-request-id", request_id.encode())]
+        extra_headers = [
+            *self.security.for_path(scope["path"]),
+            (b"x-request-id", request_id.encode()),
+        ]
         started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
@@ -127,9 +136,18 @@ class RequestContextMiddleware:
             return
         # Route template only: raw paths and query strings may carry addresses or tokens.
         logger.info(
-            "%s %s %s", scope["method"], route, status,
-            extra={"http": {"method": scope["method"], "route": route, "status": status,
-                            "latency_ms": round(elapsed * 1000, 2)}},
+            "%s %s %s",
+            scope["method"],
+            route,
+            status,
+            extra={
+                "http": {
+                    "method": scope["method"],
+                    "route": route,
+                    "status": status,
+                    "latency_ms": round(elapsed * 1000, 2),
+                }
+            },
         )
 
 
@@ -187,11 +205,13 @@ class RateLimitMiddleware:
         if not result.allowed:
             self.metrics.rate_limited.labels("ip").inc()
             detail = f"Too many requests. Try again in {result.retry_after_seconds} s."
-            await send_json_error(send, 429, "RateLimited", detail, {"Retry-After": str(result.retry_after_seconds)})
+            await send_json_error(
+                send, 429, "RateLimited", detail, {"Retry-After": str(result.retry_after_seconds)}
+            )
             return
         await self.app(scope, receive, send)
 
 
-def client_ip(scope: dict[str, Any]) -> str:
+def client_ip(scope: MutableMapping[str, Any]) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "unknown"

@@ -65,7 +65,9 @@ class SecretFileSource(PydanticBaseSettingsSource):
             try:
                 values[field_name] = Path(path).read_text(encoding="utf-8").strip()
             except OSError as exc:
-                raise ConfigError(f"{env_name}_FILE points at {path!r}, which cannot be read: {exc.strerror}") from exc
+                raise ConfigError(
+                    f"{env_name}_FILE points at {path!r}, which cannot be read: {exc.strerror}"
+                ) from exc
         return values
 
 
@@ -84,7 +86,11 @@ class Settings(BaseSettings):
     environment: Environment = "development"
     public_url: str = "http://127.0.0.1:8000"
     allowed_origins: CommaList = Field(
-        default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000", "http://localhost:5173"]
+        default_factory=lambda: [
+            "http://127.0.0.1:8000",
+            "http://localhost:8000",
+            "http://localhost:5173",
+        ]
     )
     # Who may embed the SPA in a frame: the mini app hosts (Farcaster clients, the Base app).
     frame_ancestors: str = (
@@ -95,10 +101,14 @@ class Settings(BaseSettings):
     trusted_proxies: CommaList = Field(default_factory=list)
     data_dir: Path = REPO_ROOT / ".data"
     frontend_dist: Path = REPO_ROOT / "frontend" / "dist"
-    instance_id: str = Field(default_factory=lambda: os.environ.get("K_REVISION", "local") + "-" + os.urandom(3).hex())
+    instance_id: str = Field(
+        default_factory=lambda: os.environ.get("K_REVISION", "local") + "-" + os.urandom(3).hex()
+    )
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
-    gcp_project: str | None = Field(default=None, validation_alias=AliasChoices("EAILI5_GCP_PROJECT", "GOOGLE_CLOUD_PROJECT"))
+    gcp_project: str | None = Field(
+        default=None, validation_alias=AliasChoices("EAILI5_GCP_PROJECT", "GOOGLE_CLOUD_PROJECT")
+    )
 
     # Storage backends. Unset means the embedded default (SQLite file, in-process KV).
     database_url: str | None = Field(default=None, validation_alias=_standard("DATABASE_URL"))
@@ -113,7 +123,9 @@ class Settings(BaseSettings):
     tavily_api_key: SecretStr | None = Field(default=None, validation_alias=_standard("TAVILY_API_KEY"))
     bitquery_api_key: SecretStr | None = Field(default=None, validation_alias=_standard("BITQUERY_API_KEY"))
     coingecko_api_key: SecretStr | None = Field(default=None, validation_alias=_standard("COINGECKO_API_KEY"))
-    walletconnect_project_id: str | None = Field(default=None, validation_alias=_standard("WALLETCONNECT_PROJECT_ID"))
+    walletconnect_project_id: str | None = Field(
+        default=None, validation_alias=_standard("WALLETCONNECT_PROJECT_ID")
+    )
     base_rpc_url: str | None = Field(default=None, validation_alias=_standard("BASE_RPC_URL"))
     base_sepolia_rpc_url: str | None = Field(default=None, validation_alias=_standard("BASE_SEPOLIA_RPC_URL"))
     market_sources: CommaList = Field(default_factory=list)
@@ -144,7 +156,9 @@ class Settings(BaseSettings):
         if self.database_backend == "sqlite":
             problems.append("DATABASE_URL must name a PostgreSQL database (SQLite is for one laptop only)")
         if not self.redis_url:
-            problems.append("REDIS_URL is required (rate limits, pub/sub and locks must be shared by all instances)")
+            problems.append(
+                "REDIS_URL is required (rate limits, pub/sub and locks must be shared by all instances)"
+            )
         if "*" in self.allowed_origins:
             problems.append("EAILI5_ALLOWED_ORIGINS must list exact origins, not '*'")
         if problems:
@@ -201,14 +215,21 @@ def normalize_database_url(url: str | None, data_dir: Path) -> str:
     """Map the URL forms operators actually paste onto the async drivers we use."""
     if not url:
         return f"sqlite+aiosqlite:///{data_dir / 'eaili5.db'}"
-    for prefix in ("postgres://", "postgresql://", "postgresql+asyncpg://", "postgresql+psycopg://"):
+    for prefix in (
+        "postgres://",
+        "postgresql://",
+        "postgresql+asyncpg://",
+        "postgresql+psycopg://",
+    ):
         if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix):]
+            return "postgresql+asyncpg://" + url[len(prefix) :]
     for prefix in ("sqlite+aiosqlite://", "sqlite://"):
         if url.startswith(prefix):
-            return "sqlite+aiosqlite://" + url[len(prefix):]
+            return "sqlite+aiosqlite://" + url[len(prefix) :]
     scheme = url.split("://", 1)[0] if "://" in url else url[:20]
-    raise ConfigError(f"DATABASE_URL scheme {scheme!r} is not supported: use postgresql:// or sqlite:///path.")
+    raise ConfigError(
+        f"DATABASE_URL scheme {scheme!r} is not supported: use postgresql:// or sqlite:///path."
+    )
 
 
 def redact_url(url: str) -> str:

@@ -12,7 +12,9 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     """A person using EAILI5: a guest (no wallet) until they sign in with a wallet."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("wallet_address = lower(wallet_address)", name="wallet_address_lowercase"),)
+    __table_args__ = (
+        CheckConstraint("wallet_address = lower(wallet_address)", name="wallet_address_lowercase"),
+    )
 
     # Lowercase 0x-address; NULL for guests. Unique so one wallet is one user.
     wallet_address: Mapped[str | None] = mapped_column(String(42), unique=True, default=None)

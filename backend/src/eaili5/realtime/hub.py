@@ -22,9 +22,9 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from eaili5.auth.service import CONTROL_CHANNEL, Principal
 from eaili5.core.kv import KV
-from eaili5.core.tasks import stop_task
 from eaili5.core.metrics import Metrics
 from eaili5.core.settings import Settings
+from eaili5.core.tasks import stop_task
 
 logger = logging.getLogger(__name__)
 

@@ -42,9 +42,9 @@ def _parse_frame(text: str) -> dict[str, Any]:
     try:
         frame = orjson.loads(text)
     except orjson.JSONDecodeError:
-        raise FrameError("bad_json", "Frames must be JSON objects, like {\"type\": \"ping\"}.") from None
+        raise FrameError("bad_json", 'Frames must be JSON objects, like {"type": "ping"}.') from None
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-        raise FrameError("bad_frame", "Each frame needs a string 'type', like {\"type\": \"ping\"}.")
+        raise FrameError("bad_frame", 'Each frame needs a string \'type\', like {"type": "ping"}.')
     frame_id = frame.get("id")
     if frame_id is not None and not (isinstance(frame_id, str | int) and len(str(frame_id)) <= 64):
         raise FrameError("bad_frame", "'id' must be a string or number of at most 64 characters.")
@@ -82,12 +82,16 @@ async def _authenticate(websocket: WebSocket, state: AppState) -> Principal | No
         try:
             frame = _parse_frame(text)
             if frame["type"] != "auth":
-                raise FrameError("auth_required", "Send {\"type\": \"auth\", \"token\": ...} first.")
+                raise FrameError("auth_required", 'Send {"type": "auth", "token": ...} first.')
             return await _resolve_token(frame, state)
         except FrameError as exc:
-            await websocket.send_text(encode({"type": "error", "id": None, "code": exc.code, "detail": exc.detail}))
+            await websocket.send_text(
+                encode({"type": "error", "id": None, "code": exc.code, "detail": exc.detail})
+            )
         except AppError as exc:
-            await websocket.send_text(encode({"type": "error", "id": None, "code": "unauthorized", "detail": exc.detail}))
+            await websocket.send_text(
+                encode({"type": "error", "id": None, "code": "unauthorized", "detail": exc.detail})
+            )
             await _close(websocket, CLOSE_SESSION_ENDED, "invalid session")
             return None
 
@@ -131,7 +135,14 @@ async def _serve(connection: Connection, state: AppState) -> None:
             if strikes > MAX_RATE_LIMIT_STRIKES:
                 connection.close(CLOSE_POLICY, "too many messages")
                 return
-            connection.send_frame({"type": "error", "id": None, "code": "rate_limited", "detail": "Slow down: too many messages."})
+            connection.send_frame(
+                {
+                    "type": "error",
+                    "id": None,
+                    "code": "rate_limited",
+                    "detail": "Slow down: too many messages.",
+                }
+            )
             continue
         await _handle(connection, text, state)
 
@@ -149,7 +160,14 @@ async def _handle(connection: Connection, text: str, state: AppState) -> None:
         connection.send_frame({"type": "error", "id": frame_id, "code": exc.kind, "detail": exc.detail})
     except Exception:
         logger.exception("WebSocket frame handler failed")
-        connection.send_frame({"type": "error", "id": frame_id, "code": "internal", "detail": "Something went wrong on our side."})
+        connection.send_frame(
+            {
+                "type": "error",
+                "id": frame_id,
+                "code": "internal",
+                "detail": "Something went wrong on our side.",
+            }
+        )
 
 
 _BUILTIN_TYPES = frozenset({"ping", "subscribe", "unsubscribe", "auth"})

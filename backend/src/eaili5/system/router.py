@@ -73,7 +73,11 @@ async def metrics(request: Request, state: State) -> Response:
 @router.get("/api/meta", response_model=Meta)
 async def meta(state: State) -> Meta:
     """Version, environment and which backend serves each concern (never secrets)."""
-    return Meta(version=__version__, environment=state.settings.environment, backends=state.settings.backends())
+    return Meta(
+        version=__version__,
+        environment=state.settings.environment,
+        backends=state.settings.backends(),
+    )
 
 
 @router.get("/api/realtime/connections", response_model=Connections)

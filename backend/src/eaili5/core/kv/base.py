@@ -97,10 +97,10 @@ class KV(ABC):
     @abstractmethod
     async def ping(self) -> None: ...
 
-    async def start(self) -> None:
+    async def start(self) -> None:  # noqa: B027 - optional hook, most backends need nothing
         """Open connections and background readers (no-op for in-process)."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 - optional hook, most backends need nothing
         """Stop background readers and close connections."""
 
     # --- built on the primitives --------------------------------------------------------

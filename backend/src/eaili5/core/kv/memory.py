@@ -132,5 +132,3 @@ class _MemoryLock(Lock):
     async def release(self) -> None:
         if await self._kv.get(self._name) == self._token:
             await self._kv.delete(self._name)
-
-

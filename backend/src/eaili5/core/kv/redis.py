@@ -30,6 +30,11 @@ _INCR_WITH_TTL = (
 )
 
 
+def _as_bytes(value: bytes | str | None) -> bytes | None:
+    # We never set decode_responses, so values arrive as bytes; the client's types allow str too.
+    return value.encode() if isinstance(value, str) else value
+
+
 def _ms(seconds: float) -> int:
     return max(1, int(seconds * 1000))
 
@@ -54,8 +59,8 @@ class RedisKV(KV):
         self._closing = False
 
     async def get(self, name: str) -> bytes | None:
-        value: bytes | None = await self.client.get(self.key(name))
-        return value
+        value = await self.client.get(self.key(name))
+        return _as_bytes(value)
 
     async def set(self, name: str, value: bytes, ttl_seconds: float | None = None) -> None:
         await self.client.set(self.key(name), value, px=None if ttl_seconds is None else _ms(ttl_seconds))
@@ -64,15 +69,15 @@ class RedisKV(KV):
         return bool(await self.client.set(self.key(name), value, px=_ms(ttl_seconds), nx=True))
 
     async def take(self, name: str) -> bytes | None:
-        value: bytes | None = await self.client.getdel(self.key(name))
-        return value
+        value = await self.client.getdel(self.key(name))
+        return _as_bytes(value)
 
     async def delete(self, name: str) -> None:
         await self.client.delete(self.key(name))
 
     async def incr(self, name: str, amount: int = 1, ttl_seconds: float | None = None) -> int:
         ttl_ms = 0 if ttl_seconds is None else _ms(ttl_seconds)
-        result = await self.client.eval(_INCR_WITH_TTL, 1, self.key(name), amount, ttl_ms)  # type: ignore[misc]
+        result = await self.client.eval(_INCR_WITH_TTL, 1, self.key(name), amount, ttl_ms)
         return int(result)
 
     async def scan(self, prefix: str) -> dict[str, bytes]:
@@ -81,7 +86,9 @@ class RedisKV(KV):
             return {}
         values = await self.client.mget(keys)
         strip = len(self.prefix)
-        return {k.decode()[strip:]: v for k, v in zip(keys, values, strict=True) if v is not None}
+        return {
+            k.decode()[strip:]: _as_bytes(v) or b"" for k, v in zip(keys, values, strict=True) if v is not None
+        }
 
     def lock(self, name: str, ttl_seconds: float) -> Lock:
         return _RedisLock(self.client, self.key(f"lock:{name}"), ttl_seconds)
@@ -152,14 +159,14 @@ class RedisKV(KV):
                 logger.exception("pub/sub handler failed on channel %s", channel)
 
     async def ping(self) -> None:
-        await self.client.ping()  # type: ignore[misc]
+        await self.client.ping()
 
     async def close(self) -> None:
         self._closing = True  # the reader notices within one get_message timeout
         if self._reader is not None:
             await stop_task(self._reader)
         with contextlib.suppress(RedisError, OSError):
-            await self._pubsub.aclose()
+            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
         await self.client.aclose()
 
 
@@ -172,7 +179,7 @@ class _RedisLock(Lock):
         return bool(await self._client.set(self._key, self._token, px=self._ttl_ms, nx=True))
 
     async def extend(self) -> bool:
-        return bool(await self._client.eval(_EXTEND, 1, self._key, self._token, self._ttl_ms))  # type: ignore[misc]
+        return bool(await self._client.eval(_EXTEND, 1, self._key, self._token, self._ttl_ms))
 
     async def release(self) -> None:
-        await self._client.eval(_RELEASE, 1, self._key, self._token)  # type: ignore[misc]
+        await self._client.eval(_RELEASE, 1, self._key, self._token)
