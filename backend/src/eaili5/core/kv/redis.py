@@ -87,7 +87,9 @@ class RedisKV(KV):
         values = await self.client.mget(keys)
         strip = len(self.prefix)
         return {
-            k.decode()[strip:]: _as_bytes(v) or b"" for k, v in zip(keys, values, strict=True) if v is not None
+            k.decode()[strip:]: _as_bytes(v) or b""
+            for k, v in zip(keys, values, strict=True)
+            if v is not None
         }
 
     def lock(self, name: str, ttl_seconds: float) -> Lock:
