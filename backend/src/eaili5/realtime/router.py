@@ -68,6 +68,9 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await _serve(connection, state)
     finally:
         await state.hub.unregister(connection)
+        # Idle timeout or a finished loop: say goodbye properly instead of dropping the TCP stream.
+        reason = "idle" if connection.close_code is None else ""
+        await _close(websocket, connection.close_code or 1000, reason)
 
 
 async def _authenticate(websocket: WebSocket, state: AppState) -> Principal | None:
