@@ -6,8 +6,9 @@ The model, in log-price space around each token's reference price (for stablecoi
   It mean-reverts towards the reference, so a year-long run stays plausible, and it needs no epoch.
 - **Minutes.** Inside a day the path is a Brownian bridge from anchor(d) to anchor(d + 1): 1,440 shocks
   from a PRNG seeded by a hash of (seed, token, day), shifted so the day ends exactly on the next anchor.
-  Each minute gets a wick above and below and a volume (the token's 24h volume / 1,440 with lognormal
-  noise, higher when the price moves). Stablecoins are squashed into +/-0.15% of the peg with tanh.
+  Each minute gets a wick above and below and a volume (the token's 24h volume / 1,440 with log-uniform
+  noise of mean one, higher when the price moves). Stablecoins are squashed into +/-0.15% of the peg
+  with tanh.
 - **Seconds.** The minute being formed walks open -> first extreme -> second extreme -> close at hashed
   instants, so a price can move every second and still end exactly on the minute's candle.
 - Volatilities per class (`DYNAMICS`) give stablecoins < blue chips < mid caps < memecoins < new tokens.
@@ -16,7 +17,8 @@ Why it is deterministic: every random number is a pure function of (seed, token,
 of call order or of what was computed before, so two instances (or a restart) agree on every price
 without sharing state. Candles of every timeframe are aggregates of the same 1-minute bars, and a tick
 is the close of the forming 1-minute bar, so a chart, a tick and a simulated fill always agree.
-Caches only avoid recomputation; they never change a result.
+Caches only avoid recomputation; they never change a result. (Across CPUs, libm may differ in the last
+bit of a float; prices are rounded to 8 significant digits at the edge, which hides that.)
 """
 
 from __future__ import annotations
