@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+
+import { formatCompactUsd, formatDate, formatPercent, formatPrice, formatUsd, MISSING_VALUE } from './format';
+
+const LOCALE = 'en-US';
+
+describe('formatUsd', () => {
+  it('always shows cents', () => {
+    expect(formatUsd(100, LOCALE)).toBe('$100.00');
+    expect(formatUsd(1234.5, LOCALE)).toBe('$1,234.50');
+  });
+
+  it('accepts decimal strings from the API', () => {
+    expect(formatUsd('99.999', LOCALE)).toBe('$100.00');
+  });
+
+  it.each([null, undefined, '', 'abc', Number.NaN, Number.POSITIVE_INFINITY])('shows a dash for %s', (value) => {
+    expect(formatUsd(value, LOCALE)).toBe(MISSING_VALUE);
+  });
+});
+
+describe('formatPrice', () => {
+  it('keeps four significant digits for tiny prices', () => {
+    expect(formatPrice('0.000012345678', LOCALE)).toBe('$0.00001235');
+    expect(formatPrice(0.5, LOCALE)).toBe('$0.50');
+  });
+
+  it('uses cents for prices of a dollar and more', () => {
+    expect(formatPrice(3150.456, LOCALE)).toBe('$3,150.46');
+  });
+
+  it('shows zero as money', () => {
+    expect(formatPrice(0, LOCALE)).toBe('$0.00');
+  });
+});
+
+describe('formatCompactUsd', () => {
+  it('shortens large amounts', () => {
+    expect(formatCompactUsd(1_234_567, LOCALE)).toBe('$1.2M');
+    expect(formatCompactUsd('950', LOCALE)).toBe('$950');
+  });
+});
+
+describe('formatPercent', () => {
+  it('reads percent units', () => {
+    expect(formatPercent(12.5, { locale: LOCALE })).toBe('12.50%');
+  });
+
+  it('signs gains and losses when asked', () => {
+    expect(formatPercent(3.2, { signed: true, locale: LOCALE })).toBe('+3.20%');
+    expect(formatPercent(-3.2, { signed: true, locale: LOCALE })).toBe('-3.20%');
+  });
+
+  it('never shows a signed zero', () => {
+    expect(formatPercent(-0.001, { locale: LOCALE })).toBe('0.00%');
+    expect(formatPercent(0.001, { signed: true, locale: LOCALE })).toBe('0.00%');
+  });
+
+  it('shows a dash for missing values', () => {
+    expect(formatPercent(null)).toBe(MISSING_VALUE);
+  });
+});
+
+describe('formatDate', () => {
+  it('formats an ISO timestamp as a calendar date', () => {
+    expect(formatDate('2026-11-26T14:23:00Z', LOCALE)).toBe('Nov 26, 2026');
+  });
+
+  it.each([null, undefined, '', 'not a date'])('shows a dash for %s', (value) => {
+    expect(formatDate(value, LOCALE)).toBe(MISSING_VALUE);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Every number a person sees (prices, money, percentages, dates) is formatted here, so the same
+ * value always looks the same on every screen.
+ *
+ * Inputs accept strings because the API sends decimals as strings (money is Decimal server-side);
+ * converting to a float is fine for display, never for arithmetic.
+ */
+
+export type NumericInput = number | string | null | undefined;
+
+/** Shown for missing or unparseable values instead of "NaN" or "$0.00". */
+export const MISSING_VALUE = '—';
+
+const formatters = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(locale: string | undefined, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  // Intl.NumberFormat construction is slow; price lists format hundreds of values per tick.
+  const key = `${locale ?? ''}|${JSON.stringify(options)}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(locale, options);
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+function toNumber(value: NumericInput): number | null {
+  if (value === null || value === undefined || value === '') return null;
+  const parsed = typeof value === 'number' ? value : Number(value);
+  return Number.isFinite(parsed) ? parsed : null;
+}
+
+/** An amount of money in US dollars, always with cents: "$1,234.50". */
+export function formatUsd(value: NumericInput, locale?: string): string {
+  const amount = toNumber(value);
+  if (amount === null) return MISSING_VALUE;
+  return numberFormat(locale, {
+    style: 'currency',
+    currency: 'USD',
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  }).format(amount);
+}
+
+/**
+ * A token price in US dollars. Many Base tokens cost a tiny fraction of a cent, so below $1 the
+ * price keeps four significant digits ("$0.00001234") instead of rounding to "$0.00".
+ */
+export function formatPrice(value: NumericInput, locale?: string): string {
+  const price = toNumber(value);
+  if (price === null) return MISSING_VALUE;
+  if (price !== 0 && Math.abs(price) < 1) {
+    return numberFormat(locale, {
+      style: 'currency',
+      currency: 'USD',
+      minimumSignificantDigits: 2,
+      maximumSignificantDigits: 4,
+    }).format(price);
+  }
+  return formatUsd(price, locale);
+}
+
+/** Large dollar amounts (volume, liquidity, market cap) in short form: "$1.2M". */
+export function formatCompactUsd(value: NumericInput, locale?: string): string {
+  const amount = toNumber(value);
+  if (amount === null) return MISSING_VALUE;
+  return numberFormat(locale, {
+    style: 'currency',
+    currency: 'USD',
+    notation: 'compact',
+    minimumFractionDigits: 0,
+    maximumFractionDigits: 1,
+  }).format(amount);
+}
+
+/**
+ * A percentage given in percent units (12.5 means 12.5 %), as market APIs report changes.
+ * With `signed`, gains get a "+" so a change reads the same without colour; a change that rounds
+ * to zero gets no sign.
+ */
+export function formatPercent(
+  value: NumericInput,
+  { signed = false, locale }: { signed?: boolean; locale?: string } = {},
+): string {
+  const percent = toNumber(value);
+  if (percent === null) return MISSING_VALUE;
+  // Round first so -0.001 shows as "0.00%", not "-0.00%" (`|| 0` turns -0 into 0).
+  const rounded = Math.round(percent * 100) / 100 || 0;
+  return numberFormat(locale, {
+    style: 'percent',
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+    signDisplay: signed ? 'exceptZero' : 'auto',
+  }).format(rounded / 100);
+}
+
+/** A calendar date from an ISO timestamp: "Nov 26, 2026". */
+export function formatDate(iso: string | null | undefined, locale?: string): string {
+  if (!iso) return MISSING_VALUE;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return MISSING_VALUE;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(date);
+}

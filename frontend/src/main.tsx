@@ -1,0 +1,19 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+
+import './app/styles/tokens.css';
+import './app/styles/base.css';
+import { App } from './app/app';
+import { themeStore } from './lib/theme';
+
+// Apply the saved theme before the first render so the page does not flash the wrong colours.
+themeStore();
+
+const container = document.getElementById('root');
+if (!container) throw new Error('index.html must contain <div id="root">');
+
+createRoot(container).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
