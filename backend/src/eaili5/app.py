@@ -49,6 +49,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        # Operation ids are the endpoint function names, so the generated client reads well.
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.eaili5 = state
     install_error_handlers(app)

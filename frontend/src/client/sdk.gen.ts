@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { ConnectionsApiRealtimeConnectionsGetData, ConnectionsApiRealtimeConnectionsGetResponses, CreateSessionApiSessionPostData, CreateSessionApiSessionPostResponses, EndSessionApiSessionDeleteData, EndSessionApiSessionDeleteResponses, HealthzHealthzGetData, HealthzHealthzGetResponses, MetaApiMetaGetData, MetaApiMetaGetResponses, ReadMeApiMeGetData, ReadMeApiMeGetResponses, ReadyzReadyzGetData, ReadyzReadyzGetErrors, ReadyzReadyzGetResponses, UpdatePreferencesApiMePreferencesPatchData, UpdatePreferencesApiMePreferencesPatchErrors, UpdatePreferencesApiMePreferencesPatchResponses } from './types.gen';
+import type { CreateSessionData, CreateSessionResponses, EndSessionData, EndSessionResponses, ReadConnectionsData, ReadConnectionsResponses, ReadHealthData, ReadHealthResponses, ReadMeData, ReadMeResponses, ReadMetaData, ReadMetaResponses, ReadReadinessData, ReadReadinessErrors, ReadReadinessResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -23,14 +23,14 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
  *
  * The user behind the bearer token.
  */
-export const readMeApiMeGet = <ThrowOnError extends boolean = false>(options?: Options<ReadMeApiMeGetData, ThrowOnError>) => (options?.client ?? client).get<ReadMeApiMeGetResponses, unknown, ThrowOnError>({ url: '/api/me', ...options });
+export const readMe = <ThrowOnError extends boolean = false>(options?: Options<ReadMeData, ThrowOnError>) => (options?.client ?? client).get<ReadMeResponses, unknown, ThrowOnError>({ url: '/api/me', ...options });
 
 /**
  * Update Preferences
  *
  * Change the reading level or time zone; fields not sent keep their value.
  */
-export const updatePreferencesApiMePreferencesPatch = <ThrowOnError extends boolean = false>(options: Options<UpdatePreferencesApiMePreferencesPatchData, ThrowOnError>) => (options.client ?? client).patch<UpdatePreferencesApiMePreferencesPatchResponses, UpdatePreferencesApiMePreferencesPatchErrors, ThrowOnError>({
+export const updatePreferences = <ThrowOnError extends boolean = false>(options: Options<UpdatePreferencesData, ThrowOnError>) => (options.client ?? client).patch<UpdatePreferencesResponses, UpdatePreferencesErrors, ThrowOnError>({
     url: '/api/me/preferences',
     ...options,
     headers: {
@@ -40,43 +40,43 @@ export const updatePreferencesApiMePreferencesPatch = <ThrowOnError extends bool
 });
 
 /**
- * Meta
+ * Read Meta
  *
  * Version, environment and which backend serves each concern (never secrets).
  */
-export const metaApiMetaGet = <ThrowOnError extends boolean = false>(options?: Options<MetaApiMetaGetData, ThrowOnError>) => (options?.client ?? client).get<MetaApiMetaGetResponses, unknown, ThrowOnError>({ url: '/api/meta', ...options });
+export const readMeta = <ThrowOnError extends boolean = false>(options?: Options<ReadMetaData, ThrowOnError>) => (options?.client ?? client).get<ReadMetaResponses, unknown, ThrowOnError>({ url: '/api/meta', ...options });
 
 /**
- * Connections
+ * Read Connections
  *
  * Open WebSocket connections on this instance and on every live instance.
  */
-export const connectionsApiRealtimeConnectionsGet = <ThrowOnError extends boolean = false>(options?: Options<ConnectionsApiRealtimeConnectionsGetData, ThrowOnError>) => (options?.client ?? client).get<ConnectionsApiRealtimeConnectionsGetResponses, unknown, ThrowOnError>({ url: '/api/realtime/connections', ...options });
+export const readConnections = <ThrowOnError extends boolean = false>(options?: Options<ReadConnectionsData, ThrowOnError>) => (options?.client ?? client).get<ReadConnectionsResponses, unknown, ThrowOnError>({ url: '/api/realtime/connections', ...options });
 
 /**
  * End Session
  *
  * End this session: the token stops working and its open WebSockets are closed.
  */
-export const endSessionApiSessionDelete = <ThrowOnError extends boolean = false>(options?: Options<EndSessionApiSessionDeleteData, ThrowOnError>) => (options?.client ?? client).delete<EndSessionApiSessionDeleteResponses, unknown, ThrowOnError>({ url: '/api/session', ...options });
+export const endSession = <ThrowOnError extends boolean = false>(options?: Options<EndSessionData, ThrowOnError>) => (options?.client ?? client).delete<EndSessionResponses, unknown, ThrowOnError>({ url: '/api/session', ...options });
 
 /**
  * Create Session
  *
  * Start a guest session: creates a guest user and returns its bearer token.
  */
-export const createSessionApiSessionPost = <ThrowOnError extends boolean = false>(options?: Options<CreateSessionApiSessionPostData, ThrowOnError>) => (options?.client ?? client).post<CreateSessionApiSessionPostResponses, unknown, ThrowOnError>({ url: '/api/session', ...options });
+export const createSession = <ThrowOnError extends boolean = false>(options?: Options<CreateSessionData, ThrowOnError>) => (options?.client ?? client).post<CreateSessionResponses, unknown, ThrowOnError>({ url: '/api/session', ...options });
 
 /**
- * Healthz
+ * Read Health
  *
  * The process is alive. Checks no dependency, so a slow database never restarts us.
  */
-export const healthzHealthzGet = <ThrowOnError extends boolean = false>(options?: Options<HealthzHealthzGetData, ThrowOnError>) => (options?.client ?? client).get<HealthzHealthzGetResponses, unknown, ThrowOnError>({ url: '/healthz', ...options });
+export const readHealth = <ThrowOnError extends boolean = false>(options?: Options<ReadHealthData, ThrowOnError>) => (options?.client ?? client).get<ReadHealthResponses, unknown, ThrowOnError>({ url: '/healthz', ...options });
 
 /**
- * Readyz
+ * Read Readiness
  *
  * Ready to serve: the database and the KV layer answer. 503 names what is down.
  */
-export const readyzReadyzGet = <ThrowOnError extends boolean = false>(options?: Options<ReadyzReadyzGetData, ThrowOnError>) => (options?.client ?? client).get<ReadyzReadyzGetResponses, ReadyzReadyzGetErrors, ThrowOnError>({ url: '/readyz', ...options });
+export const readReadiness = <ThrowOnError extends boolean = false>(options?: Options<ReadReadinessData, ThrowOnError>) => (options?.client ?? client).get<ReadReadinessResponses, ReadReadinessErrors, ThrowOnError>({ url: '/readyz', ...options });

@@ -184,148 +184,148 @@ export type ValidationError = {
     type: string;
 };
 
-export type ReadMeApiMeGetData = {
+export type ReadMeData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/me';
 };
 
-export type ReadMeApiMeGetResponses = {
+export type ReadMeResponses = {
     /**
      * Successful Response
      */
     200: UserOut;
 };
 
-export type ReadMeApiMeGetResponse = ReadMeApiMeGetResponses[keyof ReadMeApiMeGetResponses];
+export type ReadMeResponse = ReadMeResponses[keyof ReadMeResponses];
 
-export type UpdatePreferencesApiMePreferencesPatchData = {
+export type UpdatePreferencesData = {
     body: PreferencesUpdate;
     path?: never;
     query?: never;
     url: '/api/me/preferences';
 };
 
-export type UpdatePreferencesApiMePreferencesPatchErrors = {
+export type UpdatePreferencesErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type UpdatePreferencesApiMePreferencesPatchError = UpdatePreferencesApiMePreferencesPatchErrors[keyof UpdatePreferencesApiMePreferencesPatchErrors];
+export type UpdatePreferencesError = UpdatePreferencesErrors[keyof UpdatePreferencesErrors];
 
-export type UpdatePreferencesApiMePreferencesPatchResponses = {
+export type UpdatePreferencesResponses = {
     /**
      * Successful Response
      */
     200: UserOut;
 };
 
-export type UpdatePreferencesApiMePreferencesPatchResponse = UpdatePreferencesApiMePreferencesPatchResponses[keyof UpdatePreferencesApiMePreferencesPatchResponses];
+export type UpdatePreferencesResponse = UpdatePreferencesResponses[keyof UpdatePreferencesResponses];
 
-export type MetaApiMetaGetData = {
+export type ReadMetaData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/meta';
 };
 
-export type MetaApiMetaGetResponses = {
+export type ReadMetaResponses = {
     /**
      * Successful Response
      */
     200: Meta;
 };
 
-export type MetaApiMetaGetResponse = MetaApiMetaGetResponses[keyof MetaApiMetaGetResponses];
+export type ReadMetaResponse = ReadMetaResponses[keyof ReadMetaResponses];
 
-export type ConnectionsApiRealtimeConnectionsGetData = {
+export type ReadConnectionsData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/realtime/connections';
 };
 
-export type ConnectionsApiRealtimeConnectionsGetResponses = {
+export type ReadConnectionsResponses = {
     /**
      * Successful Response
      */
     200: Connections;
 };
 
-export type ConnectionsApiRealtimeConnectionsGetResponse = ConnectionsApiRealtimeConnectionsGetResponses[keyof ConnectionsApiRealtimeConnectionsGetResponses];
+export type ReadConnectionsResponse = ReadConnectionsResponses[keyof ReadConnectionsResponses];
 
-export type EndSessionApiSessionDeleteData = {
+export type EndSessionData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/session';
 };
 
-export type EndSessionApiSessionDeleteResponses = {
+export type EndSessionResponses = {
     /**
      * Successful Response
      */
     204: void;
 };
 
-export type EndSessionApiSessionDeleteResponse = EndSessionApiSessionDeleteResponses[keyof EndSessionApiSessionDeleteResponses];
+export type EndSessionResponse = EndSessionResponses[keyof EndSessionResponses];
 
-export type CreateSessionApiSessionPostData = {
+export type CreateSessionData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/session';
 };
 
-export type CreateSessionApiSessionPostResponses = {
+export type CreateSessionResponses = {
     /**
      * Successful Response
      */
     201: SessionCreated;
 };
 
-export type CreateSessionApiSessionPostResponse = CreateSessionApiSessionPostResponses[keyof CreateSessionApiSessionPostResponses];
+export type CreateSessionResponse = CreateSessionResponses[keyof CreateSessionResponses];
 
-export type HealthzHealthzGetData = {
+export type ReadHealthData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/healthz';
 };
 
-export type HealthzHealthzGetResponses = {
+export type ReadHealthResponses = {
     /**
      * Successful Response
      */
     200: Health;
 };
 
-export type HealthzHealthzGetResponse = HealthzHealthzGetResponses[keyof HealthzHealthzGetResponses];
+export type ReadHealthResponse = ReadHealthResponses[keyof ReadHealthResponses];
 
-export type ReadyzReadyzGetData = {
+export type ReadReadinessData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/readyz';
 };
 
-export type ReadyzReadyzGetErrors = {
+export type ReadReadinessErrors = {
     /**
      * Service Unavailable
      */
     503: Readiness;
 };
 
-export type ReadyzReadyzGetError = ReadyzReadyzGetErrors[keyof ReadyzReadyzGetErrors];
+export type ReadReadinessError = ReadReadinessErrors[keyof ReadReadinessErrors];
 
-export type ReadyzReadyzGetResponses = {
+export type ReadReadinessResponses = {
     /**
      * Successful Response
      */
     200: Readiness;
 };
 
-export type ReadyzReadyzGetResponse = ReadyzReadyzGetResponses[keyof ReadyzReadyzGetResponses];
+export type ReadReadinessResponse = ReadReadinessResponses[keyof ReadReadinessResponses];

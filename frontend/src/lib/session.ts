@@ -1,4 +1,4 @@
-import { createSessionApiSessionPost } from '@/client/sdk.gen';
+import { createSession } from '@/client/sdk.gen';
 
 import { ApiError } from './api-error';
 import { send } from './api-client';
@@ -26,7 +26,7 @@ async function createGuestSession(): Promise<string> {
   const isRenewal = readToken() !== null;
   // Do not send a stale token along with the request that replaces it.
   clearToken();
-  const session = await send((signal) => createSessionApiSessionPost({ signal }));
+  const session = await send((signal) => createSession({ signal }));
   writeToken(session.token);
   if (isRenewal) {
     renewalListeners.forEach((listener) => {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
@@ -38,13 +38,13 @@ class Connections(BaseModel):
 
 
 @router.get("/healthz", response_model=Health)
-async def healthz() -> Health:
+async def read_health() -> Health:
     """The process is alive. Checks no dependency, so a slow database never restarts us."""
     return Health(status="ok")
 
 
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
-async def readyz(state: State) -> Response:
+async def read_readiness(state: State) -> Response:
     """Ready to serve: the database and the KV layer answer. 503 names what is down."""
     checks = {
         "database": await _check(state.db.ping()),
@@ -66,12 +66,12 @@ async def _check(probe: object) -> str:
 
 
 @router.get("/metrics", include_in_schema=False)
-async def metrics(request: Request, state: State) -> Response:
+async def read_metrics(state: State) -> Response:
     return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/api/meta", response_model=Meta)
-async def meta(state: State) -> Meta:
+async def read_meta(state: State) -> Meta:
     """Version, environment and which backend serves each concern (never secrets)."""
     return Meta(
         version=__version__,
@@ -81,7 +81,7 @@ async def meta(state: State) -> Meta:
 
 
 @router.get("/api/realtime/connections", response_model=Connections)
-async def connections(state: State) -> Connections:
+async def read_connections(state: State) -> Connections:
     """Open WebSocket connections on this instance and on every live instance."""
     counts = await state.hub.report_presence()
     return Connections(instance=len(state.hub.connections), total=sum(counts.values()), instances=len(counts))
