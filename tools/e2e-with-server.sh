@@ -43,7 +43,14 @@ env -u DATABASE_URL -u REDIS_URL -u OPENAI_API_KEY -u TAVILY_API_KEY \
   EAILI5_DATA_DIR="$data_dir" EAILI5_ENVIRONMENT=development EAILI5_LOG_LEVEL=WARNING \
   "$root/backend/.venv/bin/eaili5" serve --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
 server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; rm -rf "$data_dir"' EXIT
+stop_server() {
+  local status=$?
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true  # 143 is the server obeying our SIGTERM, not a failure
+  rm -rf "$data_dir"
+  exit "$status"
+}
+trap stop_server EXIT
 
 for _ in $(seq 1 100); do
   if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi
