@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -12,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from eaili5 import __version__
+from eaili5.auth.housekeeping import purge_forever
 from eaili5.auth.router import router as auth_router
 from eaili5.core.db import Database, create_engine
 from eaili5.core.errors import install_error_handlers
@@ -26,6 +28,7 @@ from eaili5.core.middleware import (
 from eaili5.core.settings import Settings, load_settings, redact_url
 from eaili5.core.spa import SPAStaticFiles, frontend_missing_page
 from eaili5.core.state import AppState
+from eaili5.core.tasks import stop_task
 from eaili5.realtime.hub import Hub
 from eaili5.realtime.router import router as realtime_router
 from eaili5.system.router import router as system_router
@@ -93,6 +96,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: AppState = app.state.eaili5
     await state.kv.start()
     await state.hub.start()
+    stopping = asyncio.Event()
+    housekeeping = asyncio.create_task(purge_forever(state, stopping), name="sessions-purge")
     # Objects created during start-up live for the whole process: keep them out of GC scans.
     gc.collect()
     gc.freeze()
@@ -106,6 +111,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        stopping.set()
+        await stop_task(housekeeping)
         await state.hub.stop()
         await state.kv.close()
         await state.db.dispose()
