@@ -193,10 +193,8 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
-        client = scope.get("client")
-        ip = client[0] if client else "unknown"
         try:
-            result = await self.kv.hit_rate_limit(self.limit, "ip", ip)
+            result = await self.kv.hit_rate_limit(self.limit, "ip", client_ip(scope))
         except Exception:
             # Fail open: a KV outage must not take the whole API down with it.
             logger.warning("rate limiter unavailable; allowing request", exc_info=True)
