@@ -106,6 +106,12 @@ class PriceTick(BaseModel):
     as_of: AwareDatetime
     source: MarketSource
     stale: bool = False
+    # Not every vendor reports these; None means "unknown", never zero.
+    change_1h_pct: DecimalStr | None = None
+    fdv_usd: DecimalStr | None = None
+    market_cap_usd: DecimalStr | None = None
+    transactions_24h: int | None = Field(default=None, ge=0)
+    pool_address: str | None = Field(default=None, description="The pool the price was read from.")
 
     @field_validator("as_of")
     @classmethod

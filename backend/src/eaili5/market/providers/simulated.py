@@ -315,6 +315,10 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# Typical DEX swap size on Base, used to turn simulated volume into a transaction count.
+SIMULATED_AVERAGE_TRADE_USD = 350.0
+
+
 class SimulatedMarket(MarketProvider):
     """Embedded market data: real Base tokens, simulated prices; every tick says source "simulated"."""
 
@@ -376,15 +380,20 @@ class SimulatedMarket(MarketProvider):
     def _compute_tick(self, path: _TokenPath, at: int) -> PriceTick:
         price = path.forming_minute(at).c
         day_ago = path.forming_minute(at - SECONDS_PER_DAY).c
+        hour_ago = path.forming_minute(at - 3600).c
+        volume = path.volume_between(at - SECONDS_PER_DAY, at)
         liquidity = float(path.token.main_pool.liquidity_usd) * math.sqrt(price)  # x*y=k: TVL ~ sqrt(p)
         return PriceTick(
             address=path.token.address,
             price_usd=_significant(price * path.reference),
             change_24h_pct=_cents((price / day_ago - 1.0) * 100.0),
-            volume_24h_usd=_cents(path.volume_between(at - SECONDS_PER_DAY, at)),
+            volume_24h_usd=_cents(volume),
             liquidity_usd=_cents(liquidity),
             as_of=datetime.fromtimestamp(at, UTC),
             source="simulated",
+            change_1h_pct=_cents((price / hour_ago - 1.0) * 100.0),
+            transactions_24h=int(volume / SIMULATED_AVERAGE_TRADE_USD),
+            pool_address=path.token.main_pool.address,
         )
 
     @staticmethod
