@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -29,6 +30,11 @@ from eaili5.core.settings import Settings, load_settings, redact_url
 from eaili5.core.spa import SPAStaticFiles, frontend_missing_page
 from eaili5.core.state import AppState
 from eaili5.core.tasks import stop_task
+from eaili5.market.poller import MarketPoller
+from eaili5.market.router import router as market_router
+from eaili5.market.service import MarketService
+from eaili5.market.snapshot import load_snapshot_tokens
+from eaili5.market.sources import build_providers
 from eaili5.realtime.hub import Hub
 from eaili5.realtime.router import router as realtime_router
 from eaili5.system.router import router as system_router
@@ -42,7 +48,11 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         configure_logging(settings.log_level, settings.log_format)
     metrics = Metrics()
     kv = create_kv(settings)
-    state = AppState(settings, Database(create_engine(settings)), kv, metrics, Hub(kv, settings, metrics))
+    http = httpx.AsyncClient(timeout=10.0, headers={"User-Agent": f"eaili5/{__version__}"})
+    tokens = load_snapshot_tokens()
+    market = MarketService(settings, kv, build_providers(settings, http, tokens), tokens)
+    hub = Hub(kv, settings, metrics)
+    state = AppState(settings, Database(create_engine(settings)), kv, metrics, hub, http, market)
 
     app = FastAPI(
         title="EAILI5 API",
@@ -57,7 +67,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     )
     app.state.eaili5 = state
     install_error_handlers(app)
-    for router in (system_router, auth_router, realtime_router):
+    for router in (system_router, auth_router, realtime_router, market_router):
         app.include_router(router)
     _mount_frontend(app, settings)
     _add_middleware(app, state)
@@ -97,7 +107,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await state.kv.start()
     await state.hub.start()
     stopping = asyncio.Event()
-    housekeeping = asyncio.create_task(purge_forever(state, stopping), name="sessions-purge")
+    background = [
+        asyncio.create_task(purge_forever(state, stopping), name="sessions-purge"),
+        asyncio.create_task(_market_poller(state).run(stopping), name="market-poller"),
+    ]
     # Objects created during start-up live for the whole process: keep them out of GC scans.
     gc.collect()
     gc.freeze()
@@ -112,7 +125,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         stopping.set()
-        await stop_task(housekeeping)
+        for task in background:
+            await stop_task(task)
         await state.hub.stop()
         await state.kv.close()
+        await state.http.aclose()
         await state.db.dispose()
+
+
+def _market_poller(state: AppState) -> MarketPoller:
+    settings = state.settings
+    interval = (
+        settings.market_tick_seconds if state.market.is_simulated else settings.market_price_refresh_seconds
+    )
+    return MarketPoller(state.market, state.hub, state.kv, interval)

@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { CreateSessionData, CreateSessionResponses, EndSessionData, EndSessionResponses, ReadConnectionsData, ReadConnectionsResponses, ReadHealthData, ReadHealthResponses, ReadMeData, ReadMeResponses, ReadMetaData, ReadMetaResponses, ReadReadinessData, ReadReadinessErrors, ReadReadinessResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen';
+import type { CreateSessionData, CreateSessionResponses, EndSessionData, EndSessionResponses, ListTokensData, ListTokensErrors, ListTokensResponses, ReadCandlesData, ReadCandlesErrors, ReadCandlesResponses, ReadConnectionsData, ReadConnectionsResponses, ReadHealthData, ReadHealthResponses, ReadMarketStatusData, ReadMarketStatusResponses, ReadMeData, ReadMeResponses, ReadMetaData, ReadMetaResponses, ReadReadinessData, ReadReadinessErrors, ReadReadinessResponses, ReadTokenData, ReadTokenErrors, ReadTokenResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -17,6 +17,13 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
      */
     meta?: Record<string, unknown>;
 };
+
+/**
+ * Read Market Status
+ *
+ * Which source is serving, when each last succeeded, and how much call budget is left.
+ */
+export const readMarketStatus = <ThrowOnError extends boolean = false>(options?: Options<ReadMarketStatusData, ThrowOnError>) => (options?.client ?? client).get<ReadMarketStatusResponses, unknown, ThrowOnError>({ url: '/api/market/status', ...options });
 
 /**
  * Read Me
@@ -66,6 +73,27 @@ export const endSession = <ThrowOnError extends boolean = false>(options?: Optio
  * Start a guest session: creates a guest user and returns its bearer token.
  */
 export const createSession = <ThrowOnError extends boolean = false>(options?: Options<CreateSessionData, ThrowOnError>) => (options?.client ?? client).post<CreateSessionResponses, unknown, ThrowOnError>({ url: '/api/session', ...options });
+
+/**
+ * List Tokens
+ *
+ * Base tokens with their latest price, 24h stats and risk flags.
+ */
+export const listTokens = <ThrowOnError extends boolean = false>(options?: Options<ListTokensData, ThrowOnError>) => (options?.client ?? client).get<ListTokensResponses, ListTokensErrors, ThrowOnError>({ url: '/api/tokens', ...options });
+
+/**
+ * Read Token
+ *
+ * One token: everything in the list row plus where its facts come from.
+ */
+export const readToken = <ThrowOnError extends boolean = false>(options: Options<ReadTokenData, ThrowOnError>) => (options.client ?? client).get<ReadTokenResponses, ReadTokenErrors, ThrowOnError>({ url: '/api/tokens/{address}', ...options });
+
+/**
+ * Read Candles
+ *
+ * OHLCV candles, oldest first.
+ */
+export const readCandles = <ThrowOnError extends boolean = false>(options: Options<ReadCandlesData, ThrowOnError>) => (options.client ?? client).get<ReadCandlesResponses, ReadCandlesErrors, ThrowOnError>({ url: '/api/tokens/{address}/candles', ...options });
 
 /**
  * Read Health

@@ -5,6 +5,61 @@ export type ClientOptions = {
 };
 
 /**
+ * Candle
+ *
+ * One OHLCV bar; `t` is its open time in unix seconds, `v` its traded volume in USD.
+ */
+export type Candle = {
+    /**
+     * C
+     */
+    c: string;
+    /**
+     * H
+     */
+    h: string;
+    /**
+     * L
+     */
+    l: string;
+    /**
+     * O
+     */
+    o: string;
+    /**
+     * T
+     */
+    t: number;
+    /**
+     * V
+     */
+    v: string;
+};
+
+/**
+ * CandleSeries
+ */
+export type CandleSeries = {
+    /**
+     * Address
+     */
+    address: string;
+    /**
+     * As Of
+     */
+    as_of: string;
+    /**
+     * Candles
+     */
+    candles: Array<Candle>;
+    /**
+     * Source
+     */
+    source: 'simulated' | 'geckoterminal' | 'dexscreener' | 'bitquery' | 'coingecko';
+    timeframe: Timeframe;
+};
+
+/**
  * Connections
  */
 export type Connections = {
@@ -43,6 +98,20 @@ export type Health = {
 };
 
 /**
+ * MarketStatus
+ */
+export type MarketStatus = {
+    /**
+     * Active Source
+     */
+    active_source: 'simulated' | 'geckoterminal' | 'dexscreener' | 'bitquery' | 'coingecko' | null;
+    /**
+     * Sources
+     */
+    sources: Array<SourceStatus>;
+};
+
+/**
  * Meta
  */
 export type Meta = {
@@ -60,6 +129,24 @@ export type Meta = {
      * Version
      */
     version: string;
+};
+
+/**
+ * PoolRef
+ */
+export type PoolRef = {
+    /**
+     * Address
+     */
+    address: string | null;
+    /**
+     * Dex
+     */
+    dex: string;
+    /**
+     * Fee Tier Bps
+     */
+    fee_tier_bps: number;
 };
 
 /**
@@ -115,6 +202,28 @@ export type Readiness = {
 };
 
 /**
+ * RiskFlagOut
+ */
+export type RiskFlagOut = {
+    /**
+     * Code
+     */
+    code: string;
+    /**
+     * Explanation
+     */
+    explanation: string;
+    /**
+     * Level
+     */
+    level: 'warning' | 'danger';
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
  * SessionCreated
  */
 export type SessionCreated = {
@@ -129,6 +238,276 @@ export type SessionCreated = {
      */
     token: string;
     user: UserOut;
+};
+
+/**
+ * SortOrder
+ */
+export type SortOrder = 'trending' | 'volume' | 'liquidity' | 'gainers' | 'losers' | 'new';
+
+/**
+ * SourceStatus
+ */
+export type SourceStatus = {
+    /**
+     * Backing Off
+     *
+     * The vendor answered 429; we wait before calling again.
+     */
+    backing_off: boolean;
+    /**
+     * Budget Per Minute
+     */
+    budget_per_minute: number | null;
+    /**
+     * Budget Remaining
+     */
+    budget_remaining: number | null;
+    /**
+     * Last Error
+     */
+    last_error: string | null;
+    /**
+     * Last Success At
+     */
+    last_success_at: string | null;
+    /**
+     * Name
+     */
+    name: 'simulated' | 'geckoterminal' | 'dexscreener' | 'bitquery' | 'coingecko';
+};
+
+/**
+ * Timeframe
+ */
+export type Timeframe = '1m' | '5m' | '15m' | '1h' | '4h' | '12h' | '1d';
+
+/**
+ * TokenDetail
+ */
+export type TokenDetail = {
+    /**
+     * Address
+     */
+    address: string;
+    /**
+     * As Of
+     */
+    as_of: string | null;
+    /**
+     * Category
+     */
+    category: string;
+    /**
+     * Change 1H Pct
+     */
+    change_1h_pct: string | null;
+    /**
+     * Change 24H Pct
+     */
+    change_24h_pct: string | null;
+    /**
+     * Decimals
+     */
+    decimals: number;
+    /**
+     * Fdv Usd
+     */
+    fdv_usd: string | null;
+    /**
+     * Liquidity Usd
+     */
+    liquidity_usd: string | null;
+    /**
+     * Logo Url
+     */
+    logo_url?: string | null;
+    main_pool: PoolRef;
+    /**
+     * Market Cap Usd
+     */
+    market_cap_usd: string | null;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Note
+     */
+    note: string | null;
+    /**
+     * Pool Age Days
+     */
+    pool_age_days: number;
+    /**
+     * Pool Created At
+     */
+    pool_created_at: string;
+    /**
+     * Price Is Placeholder
+     *
+     * The simulated reference price is an estimate.
+     */
+    price_is_placeholder: boolean;
+    /**
+     * Price Usd
+     */
+    price_usd: string | null;
+    /**
+     * Risk Flags
+     */
+    risk_flags: Array<RiskFlagOut>;
+    /**
+     * Source
+     */
+    source: 'simulated' | 'geckoterminal' | 'dexscreener' | 'bitquery' | 'coingecko' | null;
+    /**
+     * Sources
+     *
+     * Where the token's static facts come from.
+     */
+    sources: Array<string>;
+    /**
+     * Stale
+     */
+    stale: boolean;
+    /**
+     * Stats Are Placeholders
+     *
+     * Pool liquidity/volume/age seeds are estimates.
+     */
+    stats_are_placeholders: boolean;
+    /**
+     * Symbol
+     */
+    symbol: string;
+    /**
+     * Transactions 24H
+     */
+    transactions_24h: number | null;
+    /**
+     * Volatility Class
+     */
+    volatility_class: 'stablecoin' | 'blue_chip' | 'mid_cap' | 'memecoin' | 'new_illiquid';
+    /**
+     * Volume 24H Usd
+     */
+    volume_24h_usd: string | null;
+};
+
+/**
+ * TokenList
+ */
+export type TokenList = {
+    /**
+     * As Of
+     */
+    as_of: string | null;
+    /**
+     * Items
+     */
+    items: Array<TokenSummary>;
+    /**
+     * Next Cursor
+     */
+    next_cursor: string | null;
+    /**
+     * Source
+     */
+    source: 'simulated' | 'geckoterminal' | 'dexscreener' | 'bitquery' | 'coingecko';
+    /**
+     * Stale
+     */
+    stale: boolean;
+};
+
+/**
+ * TokenSummary
+ *
+ * One row of the token list: static facts, the latest tick and its risk flags.
+ */
+export type TokenSummary = {
+    /**
+     * Address
+     */
+    address: string;
+    /**
+     * As Of
+     */
+    as_of: string | null;
+    /**
+     * Change 1H Pct
+     */
+    change_1h_pct: string | null;
+    /**
+     * Change 24H Pct
+     */
+    change_24h_pct: string | null;
+    /**
+     * Decimals
+     */
+    decimals: number;
+    /**
+     * Fdv Usd
+     */
+    fdv_usd: string | null;
+    /**
+     * Liquidity Usd
+     */
+    liquidity_usd: string | null;
+    /**
+     * Logo Url
+     */
+    logo_url?: string | null;
+    main_pool: PoolRef;
+    /**
+     * Market Cap Usd
+     */
+    market_cap_usd: string | null;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Pool Age Days
+     */
+    pool_age_days: number;
+    /**
+     * Pool Created At
+     */
+    pool_created_at: string;
+    /**
+     * Price Usd
+     */
+    price_usd: string | null;
+    /**
+     * Risk Flags
+     */
+    risk_flags: Array<RiskFlagOut>;
+    /**
+     * Source
+     */
+    source: 'simulated' | 'geckoterminal' | 'dexscreener' | 'bitquery' | 'coingecko' | null;
+    /**
+     * Stale
+     */
+    stale: boolean;
+    /**
+     * Symbol
+     */
+    symbol: string;
+    /**
+     * Transactions 24H
+     */
+    transactions_24h: number | null;
+    /**
+     * Volatility Class
+     */
+    volatility_class: 'stablecoin' | 'blue_chip' | 'mid_cap' | 'memecoin' | 'new_illiquid';
+    /**
+     * Volume 24H Usd
+     */
+    volume_24h_usd: string | null;
 };
 
 /**
@@ -183,6 +562,22 @@ export type ValidationError = {
      */
     type: string;
 };
+
+export type ReadMarketStatusData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/market/status';
+};
+
+export type ReadMarketStatusResponses = {
+    /**
+     * Successful Response
+     */
+    200: MarketStatus;
+};
+
+export type ReadMarketStatusResponse = ReadMarketStatusResponses[keyof ReadMarketStatusResponses];
 
 export type ReadMeData = {
     body?: never;
@@ -288,6 +683,119 @@ export type CreateSessionResponses = {
 };
 
 export type CreateSessionResponse = CreateSessionResponses[keyof CreateSessionResponses];
+
+export type ListTokensData = {
+    body?: never;
+    path?: never;
+    query?: {
+        sort?: SortOrder;
+        /**
+         * Q
+         *
+         * Symbol, name or address prefix
+         */
+        q?: string | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+    };
+    url: '/api/tokens';
+};
+
+export type ListTokensErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListTokensError = ListTokensErrors[keyof ListTokensErrors];
+
+export type ListTokensResponses = {
+    /**
+     * Successful Response
+     */
+    200: TokenList;
+};
+
+export type ListTokensResponse = ListTokensResponses[keyof ListTokensResponses];
+
+export type ReadTokenData = {
+    body?: never;
+    path: {
+        /**
+         * Address
+         */
+        address: string;
+    };
+    query?: never;
+    url: '/api/tokens/{address}';
+};
+
+export type ReadTokenErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadTokenError = ReadTokenErrors[keyof ReadTokenErrors];
+
+export type ReadTokenResponses = {
+    /**
+     * Successful Response
+     */
+    200: TokenDetail;
+};
+
+export type ReadTokenResponse = ReadTokenResponses[keyof ReadTokenResponses];
+
+export type ReadCandlesData = {
+    body?: never;
+    path: {
+        /**
+         * Address
+         */
+        address: string;
+    };
+    query?: {
+        tf?: Timeframe;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Before
+         *
+         * Only candles opening before this unix time
+         */
+        before?: number | null;
+    };
+    url: '/api/tokens/{address}/candles';
+};
+
+export type ReadCandlesErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadCandlesError = ReadCandlesErrors[keyof ReadCandlesErrors];
+
+export type ReadCandlesResponses = {
+    /**
+     * Successful Response
+     */
+    200: CandleSeries;
+};
+
+export type ReadCandlesResponse = ReadCandlesResponses[keyof ReadCandlesResponses];
 
 export type ReadHealthData = {
     body?: never;

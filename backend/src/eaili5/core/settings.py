@@ -72,6 +72,7 @@ class SecretFileSource(PydanticBaseSettingsSource):
 
 
 CommaList = Annotated[list[str], NoDecode]
+MARKET_SOURCES = ("simulated", "geckoterminal", "dexscreener", "coingecko", "bitquery")
 
 
 class Settings(BaseSettings):
@@ -129,6 +130,25 @@ class Settings(BaseSettings):
     base_rpc_url: str | None = Field(default=None, validation_alias=_standard("BASE_RPC_URL"))
     base_sepolia_rpc_url: str | None = Field(default=None, validation_alias=_standard("BASE_SEPOLIA_RPC_URL"))
     market_sources: CommaList = Field(default_factory=list)
+    market_seed: int = 0  # the simulated market's seed: same seed, same prices on every instance
+    market_tick_seconds: float = Field(default=1.0, gt=0, description="simulated market tick interval")
+    market_price_refresh_seconds: float = Field(default=15.0, gt=0, description="vendor price refresh")
+    market_stale_after_seconds: float = Field(default=60.0, gt=0)
+    geckoterminal_base_url: str = "https://api.geckoterminal.com/api/v2"
+    dexscreener_base_url: str = "https://api.dexscreener.com"
+    coingecko_base_url: str = "https://api.coingecko.com/api/v3"
+    bitquery_url: str = "https://streaming.bitquery.io/graphql"
+    # Calls per minute for the whole deployment (shared through the KV layer).
+    budget_geckoterminal_per_minute: int = Field(default=30, ge=1)
+    budget_dexscreener_per_minute: int = Field(default=250, ge=1)
+    budget_coingecko_per_minute: int = Field(default=25, ge=1)
+    budget_bitquery_per_minute: int = Field(default=10, ge=1)
+    # Risk flag thresholds.
+    risk_low_liquidity_usd: int = Field(default=50_000, ge=0)
+    risk_new_pool_days: int = Field(default=7, ge=0)
+    risk_extreme_move_pct: float = Field(default=30.0, gt=0)
+    risk_thin_trading_transactions: int = Field(default=50, ge=0)
+    risk_off_peg_pct: float = Field(default=2.0, gt=0)
 
     # Limits.
     session_ttl_days: int = Field(default=30, ge=1, le=365)
@@ -147,6 +167,19 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _known_market_sources(self) -> Settings:
+        unknown = [name for name in self.market_sources if name not in MARKET_SOURCES]
+        if unknown:
+            raise ConfigError(
+                f"EAILI5_MARKET_SOURCES has unknown source(s) {', '.join(unknown)}; "
+                f"choose from {', '.join(MARKET_SOURCES)}"
+            )
+        for name, key in (("coingecko", self.coingecko_api_key), ("bitquery", self.bitquery_api_key)):
+            if name in self.market_sources and key is None:
+                raise ConfigError(f"market source {name} needs {name.upper()}_API_KEY")
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -11,6 +11,9 @@ from eaili5.core.metrics import Metrics
 from eaili5.core.settings import Settings
 
 if TYPE_CHECKING:
+    import httpx
+
+    from eaili5.market.service import MarketService
     from eaili5.realtime.hub import Hub
 
 
@@ -21,3 +24,5 @@ class AppState:
     kv: KV
     metrics: Metrics
     hub: Hub
+    http: httpx.AsyncClient  # one pooled client for every vendor call
+    market: MarketService

@@ -133,3 +133,92 @@ class Candle(BaseModel):
     l: DecimalStr  # noqa: E741 - OHLCV's conventional one-letter names are the wire format
     c: DecimalStr
     v: DecimalStr
+
+
+# --- API shapes ------------------------------------------------------------------------------
+
+
+class SortOrder(StrEnum):
+    TRENDING = "trending"
+    VOLUME = "volume"
+    LIQUIDITY = "liquidity"
+    GAINERS = "gainers"
+    LOSERS = "losers"
+    NEW = "new"
+
+
+class PoolRef(BaseModel):
+    address: str | None
+    dex: str
+    fee_tier_bps: int
+
+
+class RiskFlagOut(BaseModel):
+    code: str
+    level: Literal["warning", "danger"]
+    title: str
+    explanation: str
+
+
+class TokenSummary(BaseModel):
+    """One row of the token list: static facts, the latest tick and its risk flags."""
+
+    address: str
+    symbol: str
+    name: str
+    logo_url: str | None = None
+    decimals: int
+    volatility_class: VolatilityClass
+    price_usd: DecimalStr | None
+    change_1h_pct: DecimalStr | None
+    change_24h_pct: DecimalStr | None
+    volume_24h_usd: DecimalStr | None
+    liquidity_usd: DecimalStr | None
+    fdv_usd: DecimalStr | None
+    market_cap_usd: DecimalStr | None
+    transactions_24h: int | None
+    main_pool: PoolRef
+    pool_created_at: date
+    pool_age_days: int
+    risk_flags: list[RiskFlagOut]
+    source: MarketSource | None
+    as_of: AwareDatetime | None
+    stale: bool
+
+
+class TokenDetail(TokenSummary):
+    category: str
+    note: str | None
+    sources: list[str] = Field(description="Where the token's static facts come from.")
+    price_is_placeholder: bool = Field(description="The simulated reference price is an estimate.")
+    stats_are_placeholders: bool = Field(description="Pool liquidity/volume/age seeds are estimates.")
+
+
+class TokenList(BaseModel):
+    items: list[TokenSummary]
+    next_cursor: str | None
+    source: MarketSource
+    as_of: AwareDatetime | None
+    stale: bool
+
+
+class CandleSeries(BaseModel):
+    address: str
+    timeframe: Timeframe
+    source: MarketSource
+    as_of: AwareDatetime
+    candles: list[Candle]
+
+
+class SourceStatus(BaseModel):
+    name: MarketSource
+    last_success_at: AwareDatetime | None
+    last_error: str | None
+    backing_off: bool = Field(description="The vendor answered 429; we wait before calling again.")
+    budget_per_minute: int | None
+    budget_remaining: int | None
+
+
+class MarketStatus(BaseModel):
+    active_source: MarketSource | None
+    sources: list[SourceStatus]

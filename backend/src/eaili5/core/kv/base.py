@@ -128,6 +128,11 @@ class KV(ABC):
         finally:
             del self._inflight[name]
 
+    async def rate_limit_remaining(self, limit: str, *identifiers: str) -> int:
+        """How many hits `limit` still allows now, without spending one."""
+        stats = await self._limiter.get_window_stats(parse(limit), *identifiers)
+        return max(0, stats.remaining)
+
     async def hit_rate_limit(self, limit: str, *identifiers: str) -> RateLimitResult:
         """Count one hit against `limit` (e.g. "30/minute") for these identifiers."""
         item = parse(limit)

@@ -1,0 +1,118 @@
+"""The price poller: one instance at a time refreshes prices and publishes ticks to every client.
+
+Every instance runs the loop, but only the holder of the `market-poller` lease polls; the lease
+lasts three polling periods, so if the holder dies another instance takes over within one lease.
+Ticks go out through the hub (KV pub/sub), so subscribers on every instance receive them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from eaili5.core.kv import KV, Lock
+from eaili5.market.schemas import Candle, PriceTick, Timeframe
+from eaili5.market.service import MarketService
+from eaili5.realtime.hub import Hub
+
+logger = logging.getLogger(__name__)
+
+PRICES_CHANNEL = "prices"
+LEASE_PERIODS = 3
+MIN_LEASE_SECONDS = 5.0
+
+
+def token_channel(address: str) -> str:
+    return f"token:{address.lower()}"
+
+
+def tick_frame(tick: PriceTick) -> dict[str, Any]:
+    return tick.model_dump(
+        mode="json",
+        include={
+            "address",
+            "price_usd",
+            "change_1h_pct",
+            "change_24h_pct",
+            "volume_24h_usd",
+            "liquidity_usd",
+            "as_of",
+            "source",
+            "stale",
+        },
+    )
+
+
+class MarketPoller:
+    def __init__(self, service: MarketService, hub: Hub, kv: KV, interval_seconds: float) -> None:
+        self.service, self.hub, self.interval = service, hub, interval_seconds
+        self.lease_seconds = max(MIN_LEASE_SECONDS, LEASE_PERIODS * interval_seconds)
+        self._lease: Lock = kv.lock("market-poller", self.lease_seconds)
+        self.holding = False
+        self._last_published: dict[str, tuple[object, ...]] = {}
+        self._forming: dict[str, Candle] = {}
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        try:
+            while not stopping.is_set():
+                try:
+                    if await self._hold_lease():
+                        await self.poll_once()
+                except Exception:
+                    logger.warning("market poll failed; will retry", exc_info=True)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), self.interval)
+        finally:
+            if self.holding:  # hand over at once instead of making the others wait out the lease
+                with contextlib.suppress(Exception):
+                    await self._lease.release()
+
+    async def _hold_lease(self) -> bool:
+        if self.holding:
+            self.holding = await self._lease.extend()
+        if not self.holding:
+            self.holding = await self._lease.acquire()
+            if self.holding:
+                logger.info("this instance now polls market prices")
+        return self.holding
+
+    async def poll_once(self) -> None:
+        board = await self.service.refresh_prices()
+        changed = [tick for tick in board.values() if self._changed(tick)]
+        if changed:
+            await self.hub.publish(PRICES_CHANNEL, {"ticks": [tick_frame(tick) for tick in changed]})
+        for tick in changed:
+            candle = await self._forming_candle(tick)
+            data: dict[str, Any] = {"tick": tick_frame(tick)}
+            if candle is not None:
+                data["candle"] = {"tf": Timeframe.M1.value, **candle.model_dump(mode="json")}
+            await self.hub.publish(token_channel(tick.address), data)
+
+    def _changed(self, tick: PriceTick) -> bool:
+        fingerprint = (tick.price_usd, tick.change_24h_pct, tick.stale)
+        if self._last_published.get(tick.address) == fingerprint:
+            return False
+        self._last_published[tick.address] = fingerprint
+        return True
+
+    async def _forming_candle(self, tick: PriceTick) -> Candle | None:
+        """The 1-minute candle in progress: exact from the simulated path, built from ticks otherwise."""
+        if self.service.is_simulated:
+            candles = await self.service.primary.get_candles(tick.address, Timeframe.M1, 1)
+            return candles[-1] if candles else None
+        return self._update_from_tick(tick)
+
+    def _update_from_tick(self, tick: PriceTick) -> Candle:
+        opened = int(tick.as_of.timestamp()) // 60 * 60
+        price = tick.price_usd
+        current = self._forming.get(tick.address)
+        if current is None or current.t != opened:
+            current = Candle(t=opened, o=price, h=price, l=price, c=price, v=0)
+        else:
+            current = current.model_copy(
+                update={"h": max(current.h, price), "l": min(current.l, price), "c": price}
+            )
+        self._forming[tick.address] = current
+        return current

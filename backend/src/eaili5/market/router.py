@@ -1,0 +1,56 @@
+"""Market HTTP API: token list, token detail, candles and source status."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from eaili5.core.deps import get_state
+from eaili5.market.schemas import CandleSeries, MarketStatus, SortOrder, Timeframe, TokenDetail, TokenList
+from eaili5.market.service import MAX_LIST_LIMIT, MarketService
+
+router = APIRouter(prefix="/api", tags=["market"])
+API_TIMEFRAMES = (Timeframe.M1, Timeframe.M5, Timeframe.M15, Timeframe.H1, Timeframe.H4, Timeframe.D1)
+
+
+def _market(request: Request) -> MarketService:
+    return get_state(request).market
+
+
+@router.get("/tokens", response_model=TokenList)
+async def list_tokens(
+    request: Request,
+    sort: SortOrder = SortOrder.TRENDING,
+    q: Annotated[str | None, Query(max_length=64, description="Symbol, name or address prefix")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST_LIMIT)] = 50,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+) -> TokenList:
+    """Base tokens with their latest price, 24h stats and risk flags."""
+    return await _market(request).list_tokens(sort, q, limit, cursor)
+
+
+@router.get("/tokens/{address}", response_model=TokenDetail)
+async def read_token(request: Request, address: str) -> TokenDetail:
+    """One token: everything in the list row plus where its facts come from."""
+    return await _market(request).token_detail(address)
+
+
+@router.get("/tokens/{address}/candles", response_model=CandleSeries)
+async def read_candles(
+    request: Request,
+    address: str,
+    tf: Timeframe = Timeframe.H1,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    before: Annotated[
+        int | None, Query(ge=0, description="Only candles opening before this unix time")
+    ] = None,
+) -> CandleSeries:
+    """OHLCV candles, oldest first."""
+    return await _market(request).candles(address, tf, limit, before)
+
+
+@router.get("/market/status", response_model=MarketStatus)
+async def read_market_status(request: Request) -> MarketStatus:
+    """Which source is serving, when each last succeeded, and how much call budget is left."""
+    return await _market(request).status()

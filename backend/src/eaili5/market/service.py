@@ -1,0 +1,362 @@
+"""Market service: the token list, prices, candles and source status, from a chain of providers.
+
+Only the instance holding the poller lease calls vendors for prices (see poller.py); every instance
+reads the shared tick board in the KV layer. Vendor calls are budgeted per vendor for the whole
+deployment, a 429 makes that vendor back off, and when every source fails the last good prices are
+served marked `stale` with their `as_of` time.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import orjson
+
+from eaili5.core.errors import BadRequest
+from eaili5.core.kv import KV
+from eaili5.core.settings import Settings
+from eaili5.market.errors import MarketDataUnavailable, UnknownToken
+from eaili5.market.providers.base import MAX_PRICES_PER_CALL, MarketProvider, address_key
+from eaili5.market.risk import RiskThresholds, risk_flags
+from eaili5.market.schemas import (
+    Candle,
+    CandleSeries,
+    MarketStatus,
+    PoolRef,
+    PriceTick,
+    SortOrder,
+    SourceStatus,
+    Timeframe,
+    Token,
+    TokenDetail,
+    TokenList,
+    TokenSummary,
+)
+
+logger = logging.getLogger(__name__)
+
+TICKS_KEY = "market:ticks"
+MAX_LIST_LIMIT = 100
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class MarketService:
+    def __init__(
+        self, settings: Settings, kv: KV, providers: Sequence[MarketProvider], tokens: Sequence[Token]
+    ):
+        if not providers:
+            raise ValueError("at least one market provider is required")
+        self.settings, self.kv, self.providers = settings, kv, list(providers)
+        self.tokens = {token.address.lower(): token for token in tokens}
+        self.thresholds = RiskThresholds.from_settings(settings)
+        self._budgets = {
+            "geckoterminal": settings.budget_geckoterminal_per_minute,
+            "dexscreener": settings.budget_dexscreener_per_minute,
+            "coingecko": settings.budget_coingecko_per_minute,
+            "bitquery": settings.budget_bitquery_per_minute,
+        }
+
+    @property
+    def primary(self) -> MarketProvider:
+        return self.providers[0]
+
+    @property
+    def is_simulated(self) -> bool:
+        return self.primary.name == "simulated"
+
+    # --- the shared tick board ----------------------------------------------------------------
+    async def ticks(self) -> dict[str, PriceTick]:
+        """Latest tick per token (lowercase address), stale ones marked. Fills the board if empty."""
+        board = await self._load_board()
+        if board is None:
+            board = await self.refresh_prices()
+        return {key: self._mark_stale(tick) for key, tick in board.items()}
+
+    async def _load_board(self) -> dict[str, PriceTick] | None:
+        raw = await self.kv.get(TICKS_KEY)
+        if raw is None:
+            return None
+        return {key: PriceTick.model_validate(value) for key, value in orjson.loads(raw).items()}
+
+    async def _store_board(self, board: dict[str, PriceTick]) -> None:
+        payload = {key: tick.model_dump(mode="json") for key, tick in board.items()}
+        # Kept for a day: after a long outage the last good prices are still there to serve as stale.
+        await self.kv.set(TICKS_KEY, orjson.dumps(payload), ttl_seconds=86_400)
+
+    def _mark_stale(self, tick: PriceTick) -> PriceTick:
+        too_old = _now() - tick.as_of > timedelta(seconds=self.settings.market_stale_after_seconds)
+        return tick.model_copy(update={"stale": True}) if too_old and not tick.stale else tick
+
+    async def refresh_prices(self) -> dict[str, PriceTick]:
+        """Ask the sources in order for every token's price; keep the last good tick for the rest."""
+        previous = await self._load_board() or {}
+        wanted = list(self.tokens)
+        fresh: dict[str, PriceTick] = {}
+        for provider in self.providers:
+            missing = [key for key in wanted if key not in fresh]
+            if not missing:
+                break
+            fresh.update(await self._prices_from(provider, missing))
+        board = {key: fresh.get(key) or _as_stale(previous.get(key)) for key in wanted}
+        kept = {key: tick for key, tick in board.items() if tick is not None}
+        await self._store_board(kept)
+        return kept
+
+    async def _prices_from(self, provider: MarketProvider, keys: list[str]) -> dict[str, PriceTick]:
+        prices: dict[str, PriceTick] = {}
+        for start in range(0, len(keys), MAX_PRICES_PER_CALL):
+            batch = keys[start : start + MAX_PRICES_PER_CALL]
+            if not await self._may_call(provider):
+                break
+            try:
+                ticks = await provider.get_prices(batch)
+            except MarketDataUnavailable as exc:
+                await self._record_failure(provider, exc)
+                break
+            prices.update({address.lower(): tick for address, tick in ticks.items()})
+            await self._record_success(provider)
+        return prices
+
+    # --- budgets, back-off and status ---------------------------------------------------------
+    def _budget(self, provider: MarketProvider) -> str | None:
+        per_minute = self._budgets.get(provider.name)
+        return None if per_minute is None else f"{per_minute}/minute"
+
+    async def _may_call(self, provider: MarketProvider) -> bool:
+        """Spend one call of the vendor's shared budget, unless it is backing off or out of calls."""
+        if await self.kv.get(f"market:backoff:{provider.name}") is not None:
+            return False
+        budget = self._budget(provider)
+        if budget is None:
+            return True
+        result = await self.kv.hit_rate_limit(budget, "vendor", provider.name)
+        if not result.allowed:
+            await self._note(provider, last_error="out of call budget for this minute")
+        return result.allowed
+
+    async def _record_failure(self, provider: MarketProvider, exc: MarketDataUnavailable) -> None:
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            # The vendor said "too many requests": nobody in the deployment calls it until it allows.
+            await self.kv.set(f"market:backoff:{provider.name}", b"1", ttl_seconds=float(retry_after))
+        logger.warning("market source %s failed: %s", provider.name, exc.detail)
+        await self._note(provider, last_error=exc.detail)
+
+    async def _record_success(self, provider: MarketProvider) -> None:
+        await self._note(provider, last_success_at=_now().isoformat(), last_error=None)
+
+    async def _note(self, provider: MarketProvider, **changes: str | None) -> None:
+        key = f"market:status:{provider.name}"
+        raw = await self.kv.get(key)
+        state = orjson.loads(raw) if raw else {}
+        state.update(changes)
+        await self.kv.set(key, orjson.dumps(state))
+
+    async def status(self) -> MarketStatus:
+        sources = [await self._source_status(provider) for provider in self.providers]
+        board = await self._load_board() or {}
+        latest = max(board.values(), key=lambda tick: tick.as_of, default=None)
+        return MarketStatus(active_source=latest.source if latest else None, sources=sources)
+
+    async def _source_status(self, provider: MarketProvider) -> SourceStatus:
+        raw = await self.kv.get(f"market:status:{provider.name}")
+        state = orjson.loads(raw) if raw else {}
+        budget = self._budget(provider)
+        remaining = None
+        if budget is not None:
+            remaining = await self.kv.rate_limit_remaining(budget, "vendor", provider.name)
+        return SourceStatus(
+            name=provider.name,
+            last_success_at=state.get("last_success_at"),
+            last_error=state.get("last_error"),
+            backing_off=await self.kv.get(f"market:backoff:{provider.name}") is not None,
+            budget_per_minute=self._budgets.get(provider.name),
+            budget_remaining=remaining,
+        )
+
+    # --- token list and detail ----------------------------------------------------------------
+    def token(self, address: str) -> Token:
+        token = self.tokens.get(address_key(address))
+        if token is None:
+            raise UnknownToken(address)
+        return token
+
+    async def list_tokens(
+        self, sort: SortOrder, query: str | None, limit: int, cursor: str | None
+    ) -> TokenList:
+        ticks = await self.ticks()
+        today = _now().date()
+        rows = [self._summary(token, ticks.get(key), today) for key, token in self.tokens.items()]
+        rows = sort_rows(filter_rows(rows, query), sort)
+        offset = decode_cursor(cursor)
+        page = rows[offset : offset + limit]
+        more = offset + limit < len(rows)
+        newest = max((tick.as_of for tick in ticks.values()), default=None)
+        return TokenList(
+            items=page,
+            next_cursor=encode_cursor(offset + limit) if more else None,
+            source=self.primary.name,
+            as_of=newest,
+            stale=any(row.stale for row in page),
+        )
+
+    async def token_detail(self, address: str) -> TokenDetail:
+        token = self.token(address)
+        tick = (await self.ticks()).get(token.address.lower())
+        summary = self._summary(token, tick, _now().date())
+        return TokenDetail(
+            **summary.model_dump(),
+            category=token.category,
+            note=token.note,
+            sources=token.sources,
+            price_is_placeholder=token.price_is_placeholder,
+            stats_are_placeholders=token.main_pool.stats_are_placeholders,
+        )
+
+    def _summary(self, token: Token, tick: PriceTick | None, today: date) -> TokenSummary:
+        pool = token.main_pool
+        return TokenSummary(
+            address=token.address,
+            symbol=token.symbol,
+            name=token.name,
+            decimals=token.decimals,
+            volatility_class=token.volatility_class,
+            price_usd=tick.price_usd if tick else None,
+            change_1h_pct=tick.change_1h_pct if tick else None,
+            change_24h_pct=tick.change_24h_pct if tick else None,
+            volume_24h_usd=tick.volume_24h_usd if tick else None,
+            liquidity_usd=tick.liquidity_usd if tick else None,
+            fdv_usd=tick.fdv_usd if tick else None,
+            market_cap_usd=tick.market_cap_usd if tick else None,
+            transactions_24h=tick.transactions_24h if tick else None,
+            main_pool=PoolRef(address=pool.address, dex=pool.dex, fee_tier_bps=pool.fee_tier_bps),
+            pool_created_at=pool.created_at,
+            pool_age_days=max(0, (today - pool.created_at).days),
+            risk_flags=risk_flags(token, tick, today, self.thresholds),
+            source=tick.source if tick else None,
+            as_of=tick.as_of if tick else None,
+            stale=tick is None or tick.stale,
+        )
+
+    # --- candles ------------------------------------------------------------------------------
+    async def candles(
+        self, address: str, timeframe: Timeframe, limit: int, before: int | None
+    ) -> CandleSeries:
+        token = self.token(address)
+        errors = []
+        for provider in self.providers:
+            try:
+                candles = await self._candles_from(provider, token, timeframe, limit, before)
+            except MarketDataUnavailable as exc:
+                errors.append(exc.detail)
+                continue
+            if candles is not None:
+                return CandleSeries(
+                    address=token.address,
+                    timeframe=timeframe,
+                    source=provider.name,
+                    as_of=_now(),
+                    candles=candles,
+                )
+        raise MarketDataUnavailable("No source could give candles right now. " + " ".join(errors))
+
+    async def _candles_from(
+        self, provider: MarketProvider, token: Token, timeframe: Timeframe, limit: int, before: int | None
+    ) -> list[Candle] | None:
+        if provider.name == "simulated":  # computed locally and deterministically: nothing to cache
+            return await provider.get_candles(token.address, timeframe, limit, before)
+        key = f"market:candles:{provider.name}:{token.address.lower()}:{timeframe.value}:{limit}:{before}"
+
+        async def fetch() -> bytes:
+            if not await self._may_call(provider):
+                raise MarketDataUnavailable(f"{provider.name} is out of budget or backing off")
+            try:
+                fetched = await provider.get_candles(token.address, timeframe, limit, before)
+            except MarketDataUnavailable as exc:
+                await self._record_failure(provider, exc)
+                raise
+            await self._record_success(provider)
+            return orjson.dumps([candle.model_dump(mode="json") for candle in fetched])
+
+        ttl = min(max(timeframe.seconds / 4, 15.0), 300.0)
+        raw = await self.kv.get_or_compute(key, ttl, fetch)
+        return [Candle.model_validate(row) for row in orjson.loads(raw)]
+
+    # --- for trading ----------------------------------------------------------------------------
+    async def fresh_tick(self, address: str) -> PriceTick:
+        """The token's latest tick, or MarketDataUnavailable when none is fresh enough to trade on."""
+        token = self.token(address)
+        tick = (await self.ticks()).get(token.address.lower())
+        if tick is None or tick.stale:
+            raise MarketDataUnavailable(f"There is no fresh price for {token.symbol} right now.")
+        return tick
+
+
+def _as_stale(tick: PriceTick | None) -> PriceTick | None:
+    return None if tick is None else tick.model_copy(update={"stale": True})
+
+
+# --- list helpers (pure) ------------------------------------------------------------------------
+def filter_rows(rows: list[TokenSummary], query: str | None) -> list[TokenSummary]:
+    if not query:
+        return rows
+    needle = query.strip().lower()
+    return [
+        row
+        for row in rows
+        if needle in row.symbol.lower()
+        or needle in row.name.lower()
+        or row.address.lower().startswith(needle)
+    ]
+
+
+def _number(value: Decimal | None) -> Decimal:
+    return value if value is not None else Decimal("-Infinity")
+
+
+def _turnover(row: TokenSummary) -> Decimal:
+    # "Trending" = traded most for its size: 24h volume relative to pool liquidity.
+    if not row.volume_24h_usd or not row.liquidity_usd:
+        return Decimal("-Infinity")
+    return row.volume_24h_usd / row.liquidity_usd
+
+
+def sort_rows(rows: list[TokenSummary], order: SortOrder) -> list[TokenSummary]:
+    keys = {
+        SortOrder.TRENDING: _turnover,
+        SortOrder.VOLUME: lambda row: _number(row.volume_24h_usd),
+        SortOrder.LIQUIDITY: lambda row: _number(row.liquidity_usd),
+        SortOrder.GAINERS: lambda row: _number(row.change_24h_pct),
+        SortOrder.LOSERS: lambda row: (
+            -_number(row.change_24h_pct) if row.change_24h_pct is not None else _number(None)
+        ),
+        SortOrder.NEW: lambda row: Decimal(row.pool_created_at.toordinal()),
+    }
+    by_symbol = sorted(rows, key=lambda row: row.symbol)  # stable tie-break: alphabetical
+    return sorted(by_symbol, key=keys[order], reverse=True)
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = text.partition(":")
+        offset = int(value)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise BadRequest("This cursor is not valid: use the next_cursor from the previous page.") from None
+    if kind != "o" or offset < 0:
+        raise BadRequest("This cursor is not valid: use the next_cursor from the previous page.")
+    return offset
