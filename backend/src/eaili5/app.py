@@ -138,4 +138,4 @@ def _market_poller(state: AppState) -> MarketPoller:
     interval = (
         settings.market_tick_seconds if state.market.is_simulated else settings.market_price_refresh_seconds
     )
-    return MarketPoller(state.market, state.hub, state.kv, interval)
+    return MarketPoller(state.market, state.hub, state.kv, interval, settings.instance_id)

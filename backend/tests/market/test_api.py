@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import httpx
@@ -100,7 +101,7 @@ async def test_candles_agree_with_the_tick(client: httpx.AsyncClient) -> None:
     series = (await client.get(f"/api/tokens/{WETH}/candles", params={"tf": "1m", "limit": 5})).json()
     assert series["timeframe"] == "1m" and series["source"] == "simulated" and len(series["candles"]) == 5
     times = [candle["t"] for candle in series["candles"]]
-    assert times == sorted(times) and all(b - a == 60 for a, b in zip(times, times[1:], strict=False))
+    assert times == sorted(times) and all(b - a == 60 for a, b in itertools.pairwise(times))
     for candle in series["candles"]:
         low, high = Decimal(candle["l"]), Decimal(candle["h"])
         assert low <= Decimal(candle["o"]) <= high and low <= Decimal(candle["c"]) <= high

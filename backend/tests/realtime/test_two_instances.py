@@ -112,3 +112,26 @@ async def test_message_published_by_one_app_reaches_a_socket_on_another(
             await publisher.state.eaili5.hub.publish(channel, {"from": "the other instance"})
             frame = json.loads(await asyncio.wait_for(ws.recv(), 5))
     assert frame == {"type": "message", "channel": channel, "data": {"from": "the other instance"}}
+
+
+async def test_ticks_from_the_polling_instance_reach_subscribers_on_the_other(
+    two_instances: tuple[str, str],
+) -> None:
+    a, b = two_instances
+    async with httpx.AsyncClient() as http:
+        poller = None
+        for _ in range(50):
+            poller = (await http.get(f"http://{a}/api/market/status")).json()["poller_instance"]
+            if poller:
+                break
+            await asyncio.sleep(0.1)
+        assert poller in ("inst-0", "inst-1")
+        listener = b if poller == "inst-0" else a  # connect to the instance that does NOT poll
+        token = (await http.post(f"http://{listener}/api/session")).json()["token"]
+    async with connect(f"ws://{listener}/ws") as ws:
+        await ws.send(json.dumps({"type": "auth", "token": token}))
+        await ws.recv()
+        await ws.send(json.dumps({"type": "subscribe", "channel": "prices"}))
+        assert json.loads(await ws.recv())["type"] == "subscribed"
+        frame = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert frame["channel"] == "prices" and frame["data"]["ticks"]

@@ -106,6 +106,12 @@ export type MarketStatus = {
      */
     active_source: 'simulated' | 'geckoterminal' | 'dexscreener' | 'bitquery' | 'coingecko' | null;
     /**
+     * Poller Instance
+     *
+     * The instance polling prices now, if any.
+     */
+    poller_instance: string | null;
+    /**
      * Sources
      */
     sources: Array<SourceStatus>;

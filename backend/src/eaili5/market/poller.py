@@ -20,6 +20,7 @@ from eaili5.realtime.hub import Hub
 logger = logging.getLogger(__name__)
 
 PRICES_CHANNEL = "prices"
+POLLER_KEY = "market:poller"  # which instance polls now (for status and operators)
 LEASE_PERIODS = 3
 MIN_LEASE_SECONDS = 5.0
 
@@ -46,9 +47,18 @@ def tick_frame(tick: PriceTick) -> dict[str, Any]:
 
 
 class MarketPoller:
-    def __init__(self, service: MarketService, hub: Hub, kv: KV, interval_seconds: float) -> None:
-        self.service, self.hub, self.interval = service, hub, interval_seconds
-        self.lease_seconds = max(MIN_LEASE_SECONDS, LEASE_PERIODS * interval_seconds)
+    def __init__(
+        self,
+        service: MarketService,
+        hub: Hub,
+        kv: KV,
+        interval_seconds: float,
+        instance_id: str,
+        lease_seconds: float | None = None,
+    ) -> None:
+        self.service, self.hub, self.kv, self.interval = service, hub, kv, interval_seconds
+        self.instance_id = instance_id
+        self.lease_seconds = lease_seconds or max(MIN_LEASE_SECONDS, LEASE_PERIODS * interval_seconds)
         self._lease: Lock = kv.lock("market-poller", self.lease_seconds)
         self.holding = False
         self._last_published: dict[str, tuple[object, ...]] = {}
@@ -79,6 +89,7 @@ class MarketPoller:
         return self.holding
 
     async def poll_once(self) -> None:
+        await self.kv.set(POLLER_KEY, self.instance_id.encode(), self.lease_seconds)
         board = await self.service.refresh_prices()
         changed = [tick for tick in board.values() if self._changed(tick)]
         if changed:

@@ -221,4 +221,5 @@ class SourceStatus(BaseModel):
 
 class MarketStatus(BaseModel):
     active_source: MarketSource | None
+    poller_instance: str | None = Field(description="The instance polling prices now, if any.")
     sources: list[SourceStatus]

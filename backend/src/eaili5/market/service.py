@@ -164,7 +164,12 @@ class MarketService:
         sources = [await self._source_status(provider) for provider in self.providers]
         board = await self._load_board() or {}
         latest = max(board.values(), key=lambda tick: tick.as_of, default=None)
-        return MarketStatus(active_source=latest.source if latest else None, sources=sources)
+        poller = await self.kv.get("market:poller")
+        return MarketStatus(
+            active_source=latest.source if latest else None,
+            poller_instance=poller.decode() if poller else None,
+            sources=sources,
+        )
 
     async def _source_status(self, provider: MarketProvider) -> SourceStatus:
         raw = await self.kv.get(f"market:status:{provider.name}")
