@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 from eaili5.core.kv import KV, Lock
@@ -93,7 +94,9 @@ class MarketPoller:
         board = await self.service.refresh_prices()
         changed = [tick for tick in board.values() if self._changed(tick)]
         if changed:
-            await self.hub.publish(PRICES_CHANNEL, {"ticks": [tick_frame(tick) for tick in changed]})
+            # published_at (unix ms) lets clients and benchmarks measure delivery latency.
+            batch = {"ticks": [tick_frame(tick) for tick in changed], "published_at": time.time() * 1000}
+            await self.hub.publish(PRICES_CHANNEL, batch)
         for tick in changed:
             candle = await self._forming_candle(tick)
             data: dict[str, Any] = {"tick": tick_frame(tick)}
