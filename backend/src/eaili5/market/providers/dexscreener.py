@@ -47,16 +47,17 @@ class DexScreenerProvider(VendorProvider):
             )
         except VendorNotFound:
             return {}
-        best: dict[str, tuple[Token, dict[str, Any]]] = {}
+        best: dict[str, tuple[Token, dict[str, Any], Decimal]] = {}
         for raw in pairs:
             pair = as_dict(raw, self.vendor, "pair")
             token = asked(batch, dig(pair, "baseToken", "address"))
-            if token is None or pair.get("chainId", CHAIN) != CHAIN or to_price(pair.get("priceUsd")) is None:
+            price = to_price(pair.get("priceUsd"))
+            if token is None or price is None or pair.get("chainId", CHAIN) != CHAIN:
                 continue
             current = best.get(token.address)
             if current is None or _liquidity(pair) > _liquidity(current[1]):
-                best[token.address] = (token, pair)
-        return {address: _tick(token, pair) for address, (token, pair) in best.items()}
+                best[token.address] = (token, pair, price)
+        return {address: _tick(token, pair, price) for address, (token, pair, price) in best.items()}
 
     async def get_candles(
         self, address: str, timeframe: Timeframe, limit: int, before: int | None = None
@@ -71,9 +72,7 @@ def _liquidity(pair: dict[str, Any]) -> Decimal:
     return liquidity if liquidity is not None else Decimal(-1)
 
 
-def _tick(token: Token, pair: dict[str, Any]) -> PriceTick:
-    price = to_price(pair.get("priceUsd"))
-    assert price is not None  # pairs without a price were never chosen
+def _tick(token: Token, pair: dict[str, Any], price: Decimal) -> PriceTick:
     return PriceTick(
         address=token.address,
         price_usd=price,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -26,8 +25,6 @@ from eaili5.market.address import is_hex_address, to_checksum_address
 from eaili5.market.errors import MarketDataUnavailable, UnknownToken
 from eaili5.market.providers.base import MarketProvider, address_key, check_candle_limit, check_price_batch
 from eaili5.market.schemas import Token
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_RETRY_AFTER = 60
 MAX_RETRY_AFTER = 3600  # a vendor asking us to wait a day is misconfigured; check again within the hour
