@@ -87,9 +87,9 @@ def _price_codes(token: Token, tick: PriceTick, limits: RiskThresholds) -> list[
     codes = []
     if token.volatility_class == "stablecoin" and _off_peg(token.reference_price_usd, tick.price_usd, limits):
         codes.append("off_peg")
-    if tick.liquidity_usd < limits.low_liquidity_usd:
+    if tick.liquidity_usd is not None and tick.liquidity_usd < limits.low_liquidity_usd:
         codes.append("low_liquidity")
-    if abs(tick.change_24h_pct) >= limits.extreme_move_pct:
+    if tick.change_24h_pct is not None and abs(tick.change_24h_pct) >= limits.extreme_move_pct:
         codes.append("extreme_move")
     if tick.transactions_24h is not None and tick.transactions_24h < limits.thin_trading_transactions:
         codes.append("thin_trading")

@@ -100,13 +100,13 @@ class PriceTick(BaseModel):
 
     address: str
     price_usd: DecimalStr
-    change_24h_pct: DecimalStr
-    volume_24h_usd: DecimalStr
-    liquidity_usd: DecimalStr
+    # Not every vendor reports these; None means "unknown", never zero.
+    change_24h_pct: DecimalStr | None
+    volume_24h_usd: DecimalStr | None
+    liquidity_usd: DecimalStr | None
     as_of: AwareDatetime
     source: MarketSource
     stale: bool = False
-    # Not every vendor reports these; None means "unknown", never zero.
     change_1h_pct: DecimalStr | None = None
     fdv_usd: DecimalStr | None = None
     market_cap_usd: DecimalStr | None = None

@@ -9,6 +9,10 @@ import httpx
 
 from eaili5.core.settings import Settings
 from eaili5.market.providers.base import MarketProvider
+from eaili5.market.providers.bitquery import BitqueryProvider
+from eaili5.market.providers.coingecko import CoinGeckoProvider
+from eaili5.market.providers.dexscreener import DexScreenerProvider
+from eaili5.market.providers.geckoterminal import GeckoTerminalProvider
 from eaili5.market.providers.simulated import SimulatedMarket
 from eaili5.market.schemas import Token
 from eaili5.market.snapshot import load_snapshot_tokens
@@ -26,7 +30,17 @@ def _build(name: str, settings: Settings, http: httpx.AsyncClient, tokens: Seque
         if tokens is load_snapshot_tokens():
             return _shared_simulated_market(settings.market_seed)
         return SimulatedMarket(seed=settings.market_seed, tokens=tokens)
-    raise ValueError(f"market source {name!r} is not available yet")
+    secret = {"coingecko": settings.coingecko_api_key, "bitquery": settings.bitquery_api_key}.get(name)
+    api_key = secret.get_secret_value() if secret is not None else None
+    if name == "geckoterminal":
+        return GeckoTerminalProvider(http, tokens, base_url=settings.geckoterminal_base_url)
+    if name == "dexscreener":
+        return DexScreenerProvider(http, tokens, base_url=settings.dexscreener_base_url)
+    if name == "coingecko":
+        return CoinGeckoProvider(http, tokens, base_url=settings.coingecko_base_url, api_key=api_key)
+    if name == "bitquery":
+        return BitqueryProvider(http, tokens, base_url=settings.bitquery_url, api_key=api_key)
+    raise ValueError(f"unknown market source {name!r}")  # settings validation makes this unreachable
 
 
 @cache

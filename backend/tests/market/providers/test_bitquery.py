@@ -76,9 +76,9 @@ async def test_prices_from_the_last_day_of_trades(bitquery: LoopbackVendor, http
     assert weth.price_usd == Decimal("3021.45")
     assert weth.change_24h_pct == Decimal("2.58")  # 3021.45 / 2945.5 - 1
     assert weth.volume_24h_usd == Decimal("987654321.12") and weth.transactions_24h == 29897
-    assert weth.liquidity_usd == Decimal(0) and weth.change_1h_pct is None and weth.source == "bitquery"
+    assert weth.liquidity_usd is None and weth.change_1h_pct is None and weth.source == "bitquery"
     brett = ticks[BRETT]
-    assert brett.price_usd == Decimal("4.123456789E-8") and brett.change_24h_pct == Decimal(0)
+    assert brett.price_usd == Decimal("4.123456789E-8") and brett.change_24h_pct is None  # no opening price
 
 
 async def test_graphql_errors_are_our_error(vendor: LoopbackVendor, http: httpx.AsyncClient) -> None:

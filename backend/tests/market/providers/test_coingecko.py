@@ -59,14 +59,14 @@ async def test_prices_parse_json_numbers_without_losing_digits(
     assert weth.change_24h_pct == Decimal("-1.2345678")
     assert weth.volume_24h_usd == Decimal("987654321.1234")
     assert weth.market_cap_usd is None  # CoinGecko's 0 means "unknown"
-    assert weth.liquidity_usd == Decimal(0)  # not reported by CoinGecko
+    assert weth.liquidity_usd is None  # not reported by CoinGecko
     assert weth.pool_address is None and weth.transactions_24h is None and weth.change_1h_pct is None
     assert weth.source == "coingecko"
     assert ticks[BRETT].price_usd == Decimal("4.123456789E-8")
     assert ticks[BRETT].model_dump(mode="json")["price_usd"] == "0.00000004123456789"
     usdc = ticks[USDC]
     assert usdc.market_cap_usd == Decimal("60123456789.5")
-    assert usdc.volume_24h_usd == Decimal(0) and usdc.change_24h_pct == Decimal(0)  # nulls
+    assert usdc.volume_24h_usd is None and usdc.change_24h_pct is None  # nulls stay unknown
 
 
 async def test_a_rejected_key_is_reported_without_the_key(

@@ -59,7 +59,7 @@ async def test_prices_keep_missing_numbers_unknown(dex: LoopbackVendor, http: ht
     assert brett.price_usd == Decimal("0.00000004123456789")
     assert brett.fdv_usd is None and brett.market_cap_usd is None and brett.change_1h_pct is None
     assert brett.transactions_24h is None  # buys without sells
-    assert brett.volume_24h_usd == Decimal(0) and brett.liquidity_usd == Decimal(0)
+    assert brett.volume_24h_usd is None and brett.liquidity_usd is None
 
 
 async def test_unknown_tokens_are_refused_before_calling(

@@ -106,7 +106,7 @@ async def test_prices_keep_nulls_as_unknown(gecko: LoopbackVendor, http: httpx.A
     assert aero.fdv_usd is None and aero.market_cap_usd is None
     assert aero.change_1h_pct is None and aero.transactions_24h is None and aero.pool_address is None
     # Required stats the vendor left out read as 0; liquidity falls back to the token's total reserve.
-    assert aero.change_24h_pct == Decimal(0) and aero.volume_24h_usd == Decimal(0)
+    assert aero.change_24h_pct is None and aero.volume_24h_usd is None
     assert aero.liquidity_usd == Decimal("55123456.7")
     brett = ticks[BRETT]
     assert brett.change_1h_pct is None and brett.change_24h_pct == Decimal("-12.75")

@@ -28,7 +28,6 @@ from eaili5.market.providers.http import (
     asked,
     dig,
     request_json,
-    required_stat,
     shape_error,
     to_count,
     to_decimal,
@@ -167,9 +166,9 @@ def _tick(token: Token, row: Any) -> PriceTick | None:
     return PriceTick(
         address=token.address,
         price_usd=close,
-        change_24h_pct=required_stat(change),
-        volume_24h_usd=required_stat(to_decimal(dig(row, "volume"))),
-        liquidity_usd=required_stat(None),  # trades say nothing about pool depth
+        change_24h_pct=change,
+        volume_24h_usd=to_decimal(dig(row, "volume")),
+        liquidity_usd=None,  # trades say nothing about pool depth
         transactions_24h=to_count(dig(row, "trades")),
         as_of=utc_now(),
         source="bitquery",

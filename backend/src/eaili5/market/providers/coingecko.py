@@ -16,7 +16,6 @@ from eaili5.market.providers.http import (
     VendorProvider,
     as_dict,
     asked,
-    required_stat,
     to_decimal,
     to_price,
     utc_now,
@@ -74,9 +73,9 @@ def _tick(token: Token, quote: dict[str, Any]) -> PriceTick | None:
     return PriceTick(
         address=token.address,
         price_usd=price,
-        change_24h_pct=required_stat(to_decimal(quote.get("usd_24h_change"))),
-        volume_24h_usd=required_stat(to_decimal(quote.get("usd_24h_vol"))),
-        liquidity_usd=required_stat(None),  # CoinGecko reports no pool liquidity
+        change_24h_pct=to_decimal(quote.get("usd_24h_change")),
+        volume_24h_usd=to_decimal(quote.get("usd_24h_vol")),
+        liquidity_usd=None,  # CoinGecko reports no pool liquidity
         # CoinGecko answers 0 for a market cap it does not know: unknown, not worthless.
         market_cap_usd=market_cap if market_cap else None,
         as_of=utc_now(),

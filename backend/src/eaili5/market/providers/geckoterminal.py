@@ -26,7 +26,6 @@ from eaili5.market.providers.http import (
     asked,
     dig,
     pool_spelling,
-    required_stat,
     shape_error,
     sum_counts,
     to_count,
@@ -104,10 +103,10 @@ class GeckoTerminalProvider(VendorProvider):
         return PriceTick(
             address=token.address,
             price_usd=price,
-            change_24h_pct=required_stat(to_decimal(dig(changes, "h24"))),
+            change_24h_pct=to_decimal(dig(changes, "h24")),
             change_1h_pct=to_decimal(dig(changes, "h1")),
-            volume_24h_usd=required_stat(to_decimal(dig(attributes, "volume_usd", "h24"))),
-            liquidity_usd=required_stat(liquidity or to_decimal(attributes.get("total_reserve_in_usd"))),
+            volume_24h_usd=to_decimal(dig(attributes, "volume_usd", "h24")),
+            liquidity_usd=liquidity or to_decimal(attributes.get("total_reserve_in_usd")),
             fdv_usd=to_decimal(attributes.get("fdv_usd")),
             market_cap_usd=to_decimal(attributes.get("market_cap_usd")),
             transactions_24h=sum_counts(

@@ -216,15 +216,6 @@ def sum_counts(*values: Any) -> int | None:
     return None if any(count is None for count in counts) else sum(count or 0 for count in counts)
 
 
-def required_stat(value: Decimal | None) -> Decimal:
-    """A stat `PriceTick` requires but the vendor did not give: 0, so the tick still carries its price.
-
-    Used for 24h change and volume when absent, and for liquidity from vendors that do not report it
-    (CoinGecko, Bitquery); the optional stats stay None.
-    """
-    return value if value is not None else Decimal(0)
-
-
 def pool_spelling(address: Any) -> str | None:
     """A vendor's pool id in EIP-55 spelling when it is an address; other ids (v4 pool hashes) as given.
 
