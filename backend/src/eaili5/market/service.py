@@ -57,6 +57,7 @@ class MarketService:
         self.settings, self.kv, self.providers = settings, kv, list(providers)
         self.tokens = {token.address.lower(): token for token in tokens}
         self.thresholds = RiskThresholds.from_settings(settings)
+        self._decoded_board: tuple[bytes, dict[str, PriceTick]] | None = None
         self._budgets = {
             "geckoterminal": settings.budget_geckoterminal_per_minute,
             "dexscreener": settings.budget_dexscreener_per_minute,
@@ -84,7 +85,11 @@ class MarketService:
         raw = await self.kv.get(TICKS_KEY)
         if raw is None:
             return None
-        return {key: PriceTick.model_validate(value) for key, value in orjson.loads(raw).items()}
+        if self._decoded_board is not None and self._decoded_board[0] == raw:
+            return self._decoded_board[1]  # the board changes at most once a tick: skip re-validating it
+        board = {key: PriceTick.model_validate(value) for key, value in orjson.loads(raw).items()}
+        self._decoded_board = (raw, board)
+        return board
 
     async def _store_board(self, board: dict[str, PriceTick]) -> None:
         payload = {key: tick.model_dump(mode="json") for key, tick in board.items()}
