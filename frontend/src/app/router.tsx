@@ -3,6 +3,7 @@ import { createBrowserRouter, Navigate } from 'react-router';
 import { ChatPage } from '@/features/chat/components/chat-page';
 import { LearnPage } from '@/features/learn/components/learn-page';
 import { MarketPage } from '@/features/market/components/market-page';
+import { TokenPage } from '@/features/market/components/token-page';
 import { PortfolioPage } from '@/features/portfolio/components/portfolio-page';
 import { ProfilePage } from '@/features/profile/components/profile-page';
 
@@ -25,6 +26,7 @@ export const routes = [
           { path: 'chat', element: <ChatPage /> },
           { path: 'learn', element: <LearnPage /> },
           { path: 'market', element: <MarketPage /> },
+          { path: 'market/:address', element: <TokenPage /> },
           { path: 'portfolio', element: <PortfolioPage /> },
           { path: 'profile', element: <ProfilePage /> },
           { path: '*', element: <NotFoundPage /> },

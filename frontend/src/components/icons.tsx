@@ -107,3 +107,46 @@ export function LogoMark() {
     </svg>
   );
 }
+
+/** Filled triangles for price moves: shape as well as colour tells up from down. */
+export function ArrowUpIcon() {
+  return (
+    <svg width="10" height="10" viewBox="0 0 10 10" aria-hidden="true" focusable="false">
+      <path d="M5 1.5 9 8.5H1z" fill="currentColor" />
+    </svg>
+  );
+}
+
+export function ArrowDownIcon() {
+  return (
+    <svg width="10" height="10" viewBox="0 0 10 10" aria-hidden="true" focusable="false">
+      <path d="M5 8.5 1 1.5h8z" fill="currentColor" />
+    </svg>
+  );
+}
+
+export function SearchIcon() {
+  return (
+    <Icon width="18" height="18">
+      <circle cx="11" cy="11" r="7" />
+      <path d="m20 20-3.5-3.5" />
+    </Icon>
+  );
+}
+
+export function WarningIcon() {
+  return (
+    <Icon width="18" height="18">
+      <path d="M12 3 2 20h20z" />
+      <path d="M12 10v4M12 17h.01" />
+    </Icon>
+  );
+}
+
+export function BackIcon() {
+  return (
+    <Icon width="18" height="18">
+      <path d="M15 5l-7 7 7 7" />
+    </Icon>
+  );
+}

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatCompactUsd, formatDate, formatPercent, formatPrice, formatUsd, MISSING_VALUE } from './format';
+import {
+  formatCompactUsd,
+  formatCount,
+  formatDate,
+  formatPercent,
+  formatPrice,
+  formatRelativeTime,
+  formatUsd,
+  MISSING_VALUE,
+} from './format';
 
 const LOCALE = 'en-US';
 
@@ -68,5 +77,30 @@ describe('formatDate', () => {
 
   it.each([null, undefined, '', 'not a date'])('shows a dash for %s', (value) => {
     expect(formatDate(value, LOCALE)).toBe(MISSING_VALUE);
+  });
+});
+
+describe('formatRelativeTime', () => {
+  const now = Date.parse('2026-11-26T12:00:00Z');
+
+  it('counts seconds, minutes, hours and days', () => {
+    expect(formatRelativeTime('2026-11-26T12:00:00Z', now)).toBe('just now');
+    expect(formatRelativeTime('2026-11-26T11:59:48Z', now)).toBe('12 s ago');
+    expect(formatRelativeTime('2026-11-26T11:57:00Z', now)).toBe('3 min ago');
+    expect(formatRelativeTime('2026-11-26T10:00:00Z', now)).toBe('2 h ago');
+    expect(formatRelativeTime('2026-11-22T12:00:00Z', now)).toBe('4 d ago');
+  });
+
+  it('reads a slightly future time (clock skew) as just now, and missing input as a dash', () => {
+    expect(formatRelativeTime('2026-11-26T12:00:05Z', now)).toBe('just now');
+    expect(formatRelativeTime(null, now)).toBe(MISSING_VALUE);
+    expect(formatRelativeTime('yesterday', now)).toBe(MISSING_VALUE);
+  });
+});
+
+describe('formatCount', () => {
+  it('groups thousands and drops fractions', () => {
+    expect(formatCount(179144, 'en-US')).toBe('179,144');
+    expect(formatCount(null)).toBe(MISSING_VALUE);
   });
 });

@@ -101,3 +101,28 @@ export function formatDate(iso: string | null | undefined, locale?: string): str
   if (Number.isNaN(date.getTime())) return MISSING_VALUE;
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(date);
 }
+
+/**
+ * How long ago `iso` was, short and ticking: "just now", "12 s ago", "3 min ago", "2 h ago",
+ * "4 d ago". Times slightly in the future (clock skew between server and phone) read "just now".
+ */
+export function formatRelativeTime(iso: string | null | undefined, now: number = Date.now()): string {
+  if (!iso) return MISSING_VALUE;
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return MISSING_VALUE;
+  const seconds = Math.floor((now - then) / 1000);
+  if (seconds < 2) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}
+
+/** A whole count (transactions, holders): "12,345". */
+export function formatCount(value: NumericInput, locale?: string): string {
+  const count = toNumber(value);
+  if (count === null) return MISSING_VALUE;
+  return numberFormat(locale, { maximumFractionDigits: 0 }).format(count);
+}

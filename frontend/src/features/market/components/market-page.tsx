@@ -1,33 +1,104 @@
+import { useEffect, useId, useState } from 'react';
+import { useSearchParams } from 'react-router';
+
+import { SearchIcon } from '@/components/icons';
 import { Badge } from '@/components/ui/badge';
-import { Card } from '@/components/ui/card';
-import { ComingSoon, Page } from '@/components/ui/page';
+import { Page } from '@/components/ui/page';
+import { SegmentedControl } from '@/components/ui/segmented-control';
+import { useDebouncedValue } from '@/lib/use-debounced-value';
 
+import { DEFAULT_SORT, MAX_QUERY_LENGTH, normalizeQuery, parseSort, TOKEN_SORTS, type TokenSort } from '../api/params';
 import { useMarketSource } from '../hooks/use-market-source';
+import { usePriceTicks } from '../hooks/use-price-ticks';
+import { TokenList } from './token-list';
+import './market-page.css';
 
-const COMING = [
-  'Live Base tokens with price, 24h change, volume and liquidity',
-  'Candlestick charts you can read at a glance',
-  'Risk flags (brand-new, illiquid or scam-like tokens) explained like you are five',
-] as const;
+const SEARCH_DEBOUNCE_MS = 300;
+
+/** Sort and search live in the URL, so Back from a token page returns to the same list. */
+function useListParams() {
+  const [searchParams, setSearchParams] = useSearchParams();
+  const sort = parseSort(searchParams.get('sort'));
+  const q = normalizeQuery(searchParams.get('q'));
+  const update = (next: { sort?: TokenSort; q?: string | undefined }) => {
+    setSearchParams(
+      (current) => {
+        const params = new URLSearchParams(current);
+        const nextSort = next.sort ?? sort;
+        if (nextSort === DEFAULT_SORT) params.delete('sort');
+        else params.set('sort', nextSort);
+        const nextQ = 'q' in next ? normalizeQuery(next.q) : q;
+        if (nextQ) params.set('q', nextQ);
+        else params.delete('q');
+        return params;
+      },
+      { replace: true },
+    );
+  };
+  return { sort, q, update };
+}
+
+function SearchBox({ initial, onSearch }: { initial: string; onSearch: (q: string) => void }) {
+  const id = useId();
+  const [text, setText] = useState(initial);
+  const debounced = useDebouncedValue(text, SEARCH_DEBOUNCE_MS);
+  useEffect(() => {
+    onSearch(debounced);
+    // Only the debounced text matters; onSearch is a fresh closure on every render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [debounced]);
+  return (
+    <div className="market-search">
+      <label htmlFor={id} className="visually-hidden">
+        Search tokens by symbol or name
+      </label>
+      <SearchIcon />
+      <input
+        id={id}
+        type="search"
+        className="market-search__input"
+        placeholder="Search ETH, USDC, AERO…"
+        autoComplete="off"
+        autoCapitalize="none"
+        spellCheck={false}
+        maxLength={MAX_QUERY_LENGTH}
+        enterKeyHint="search"
+        value={text}
+        onChange={(event) => {
+          setText(event.target.value);
+        }}
+      />
+    </div>
+  );
+}
 
 export function MarketPage() {
   const source = useMarketSource();
+  const { sort, q, update } = useListParams();
+  usePriceTicks();
   return (
     <Page
       title="Market"
-      intro="Explore live tokens on Base: price, chart and risk flags, each explained in simple words."
+      intro="Live tokens on Base. Tap one to see its chart and what its numbers mean."
       aside={source === 'simulated' ? <Badge tone="warning">Simulated market</Badge> : null}
     >
-      {source === 'simulated' && (
-        <Card>
-          <h2>Prices here are simulated</h2>
-          <p>
-            This copy of EAILI5 runs without live market data: prices in the embedded mode are simulated from a snapshot
-            of real Base tokens. They move like a market, but they are not real prices.
-          </p>
-        </Card>
-      )}
-      <ComingSoon items={COMING} />
+      <div className="market-controls">
+        <SearchBox
+          initial={q ?? ''}
+          onSearch={(text) => {
+            if (normalizeQuery(text) !== q) update({ q: text });
+          }}
+        />
+        <SegmentedControl
+          label="Sort tokens by"
+          options={TOKEN_SORTS}
+          value={sort}
+          onChange={(value) => {
+            update({ sort: value });
+          }}
+        />
+      </div>
+      <TokenList params={{ sort, q }} />
     </Page>
   );
 }
