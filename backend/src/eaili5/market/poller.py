@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 PRICES_CHANNEL = "prices"
 POLLER_KEY = "market:poller"  # which instance polls now (for status and operators)
+TRENDING_EVERY_SECONDS = 60.0  # the list's ranking changes slowly; prices are what must be fresh
 LEASE_PERIODS = 3
 MIN_LEASE_SECONDS = 5.0
 
@@ -64,6 +65,7 @@ class MarketPoller:
         self.holding = False
         self._last_published: dict[str, tuple[object, ...]] = {}
         self._forming: dict[str, Candle] = {}
+        self._trending_at = float("-inf")
 
     async def run(self, stopping: asyncio.Event) -> None:
         try:
@@ -91,6 +93,9 @@ class MarketPoller:
 
     async def poll_once(self) -> None:
         await self.kv.set(POLLER_KEY, self.instance_id.encode(), self.lease_seconds)
+        if time.monotonic() - self._trending_at >= TRENDING_EVERY_SECONDS:
+            self._trending_at = time.monotonic()
+            await self.service.refresh_trending()
         board = await self.service.refresh_prices()
         changed = [tick for tick in board.values() if self._changed(tick)]
         if changed:

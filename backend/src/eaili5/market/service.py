@@ -41,6 +41,7 @@ from eaili5.market.schemas import (
 logger = logging.getLogger(__name__)
 
 TICKS_KEY = "market:ticks"
+TRENDING_KEY = "market:trending"
 MAX_LIST_LIMIT = 100
 
 
@@ -130,6 +131,25 @@ class MarketService:
             await self._record_success(provider)
         return prices
 
+    async def refresh_trending(self) -> list[str]:
+        """Ask the first source with a view of what trends on Base; keep the last answer otherwise."""
+        for provider in self.providers:
+            if not provider.has_trending or not await self._may_call(provider):
+                continue
+            try:
+                ranked = await provider.trending()
+            except MarketDataUnavailable as exc:
+                await self._record_failure(provider, exc)
+                continue
+            await self._record_success(provider)
+            await self.kv.set(TRENDING_KEY, orjson.dumps(ranked), ttl_seconds=86_400)
+            return ranked
+        return await self._trending()
+
+    async def _trending(self) -> list[str]:
+        raw = await self.kv.get(TRENDING_KEY)
+        return list(orjson.loads(raw)) if raw else []
+
     # --- budgets, back-off and status ---------------------------------------------------------
     def _budget(self, provider: MarketProvider) -> str | None:
         per_minute = self._budgets.get(provider.name)
@@ -205,7 +225,7 @@ class MarketService:
         ticks = await self.ticks()
         today = _now().date()
         rows = [self._summary(token, ticks.get(key), today) for key, token in self.tokens.items()]
-        rows = sort_rows(filter_rows(rows, query), sort)
+        rows = sort_rows(filter_rows(rows, query), sort, await self._trending())
         offset = decode_cursor(cursor)
         page = rows[offset : offset + limit]
         more = offset + limit < len(rows)
@@ -339,7 +359,16 @@ def _turnover(row: TokenSummary) -> Decimal:
     return row.volume_24h_usd / row.liquidity_usd
 
 
-def sort_rows(rows: list[TokenSummary], order: SortOrder) -> list[TokenSummary]:
+def sort_rows(rows: list[TokenSummary], order: SortOrder, trending: Sequence[str] = ()) -> list[TokenSummary]:
+    """Sort a page of rows. "Trending" puts the vendor's trending tokens first, in its order."""
+    if order is SortOrder.TRENDING and trending:
+        rank = {address: position for position, address in enumerate(trending)}
+        rest = _sort_by(rows, order)
+        return sorted(rest, key=lambda row: rank.get(row.address.lower(), len(rank)))
+    return _sort_by(rows, order)
+
+
+def _sort_by(rows: list[TokenSummary], order: SortOrder) -> list[TokenSummary]:
     keys = {
         SortOrder.TRENDING: _turnover,
         SortOrder.VOLUME: lambda row: _number(row.volume_24h_usd),

@@ -3,6 +3,7 @@ stale data and the shared call budget, on both storage stacks."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,11 +17,12 @@ from eaili5.market.service import MarketService
 from eaili5.market.snapshot import load_snapshot_tokens
 from eaili5.market.sources import build_providers
 from tests.market.providers.loopback import LoopbackVendor, Reply, fixture
-from tests.market.providers.tokens import AERO, WETH
+from tests.market.providers.tokens import AERO, DEGEN, WETH
 
 MULTI = r"/api/v2/networks/base/tokens/multi/(?P<addresses>[^/]+)"
 OHLCV = r"/api/v2/networks/base/pools/(?P<pool>[^/]+)/ohlcv/(?P<period>minute|hour|day)"
 PAIRS = r"/tokens/v1/base/(?P<addresses>[^/]+)"
+TRENDING = r"/api/v2/networks/base/trending_pools"
 
 
 def vendor_settings(settings: Settings, vendor: LoopbackVendor, **extra: Any) -> Settings:
@@ -142,3 +144,35 @@ async def test_call_budget_holds_across_two_instances(settings: Settings, vendor
     await first_kv.close()
     if second_kv is not first_kv:
         await second_kv.close()
+
+
+async def test_trending_ranks_the_vendors_trending_tokens_first(
+    settings: Settings, vendor: LoopbackVendor
+) -> None:
+    serve_both_vendors(vendor)
+    vendor.route("GET", TRENDING, Reply(200, fixture("geckoterminal_trending_pools.json")))
+    async with app_client(vendor_settings(settings, vendor)) as client:
+        # The poller's first round asks for trending pools (then once a minute): wait for it to land.
+        for _ in range(100):
+            items = (await client.get("/api/tokens", params={"sort": "trending", "limit": 3})).json()["items"]
+            if [item["symbol"] for item in items[:2]] == ["DEGEN", "AERO"]:
+                break
+            await asyncio.sleep(0.05)
+    # Unknown tokens (not in our universe) and repeats are dropped; the vendor's order is kept.
+    assert [item["symbol"] for item in items[:2]] == ["DEGEN", "AERO"]
+    trending = [r for r in vendor.requests if r.path.endswith("/trending_pools")]
+    assert len(trending) == 1 and trending[0].param("include") == "base_token"
+
+
+async def test_trending_failure_keeps_the_last_ranking(settings: Settings, vendor: LoopbackVendor) -> None:
+    serve_both_vendors(vendor)
+    vendor.route("GET", TRENDING, Reply(200, fixture("geckoterminal_trending_pools.json")))
+    kv = create_kv(settings)
+    async with httpx.AsyncClient() as http:
+        current = vendor_settings(settings, vendor)
+        tokens = load_snapshot_tokens()
+        service = MarketService(current, kv, build_providers(current, http, tokens), tokens)
+        first = await service.refresh_trending()
+        vendor.fail_next(Reply(500, {"error": "boom"}), Reply(500, {"error": "boom"}))
+        assert await service.refresh_trending() == first == [DEGEN.lower(), AERO.lower()]
+    await kv.close()

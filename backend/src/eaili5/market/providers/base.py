@@ -25,6 +25,7 @@ MAX_CANDLES_PER_CALL = 1000
 
 class MarketProvider(ABC):
     name: str
+    has_trending = False  # whether trending() reflects a real view of what trends on Base
 
     @abstractmethod
     async def list_tokens(self) -> list[Token]:
@@ -39,6 +40,10 @@ class MarketProvider(ABC):
         self, address: str, timeframe: Timeframe, limit: int, before: int | None = None
     ) -> list[Candle]:
         """OHLCV bars oldest first; see the module docstring for the contract."""
+
+    async def trending(self) -> list[str]:
+        """Lowercase addresses of our tokens in the vendor's trending order; empty when it has no view."""
+        return []
 
     async def get_token(self, address: str) -> Token:
         wanted = address_key(address)

@@ -50,6 +50,7 @@ OHLCV_PERIODS: dict[Timeframe, tuple[str, int]] = {
 
 class GeckoTerminalProvider(VendorProvider):
     name = "geckoterminal"
+    has_trending = True
     vendor = "GeckoTerminal"
     default_base_url = "https://api.geckoterminal.com/api/v2"
 
@@ -82,6 +83,20 @@ class GeckoTerminalProvider(VendorProvider):
             if tick is not None:
                 ticks[tick.address] = tick
         return ticks
+
+    async def trending(self) -> list[str]:
+        """Our tokens that are the base token of Base's trending pools, most trending first."""
+        url = f"{self._base_url}/networks/{NETWORK}/trending_pools"
+        document = as_dict(
+            await self._get(url, {"include": "base_token", "page": "1"}), self.vendor, "document"
+        )
+        ranked: list[str] = []
+        for pool in as_list(document.get("data"), self.vendor, "data"):
+            token_id = _base_token_id(pool) if isinstance(pool, dict) else None
+            key = token_id.removeprefix(f"{NETWORK}_").lower() if isinstance(token_id, str) else None
+            if key in self._by_key and key not in ranked:
+                ranked.append(key)
+        return ranked
 
     def _tick(
         self, batch: dict[str, Token], item: dict[str, Any], pools: dict[str, dict[str, Any]]
