@@ -51,6 +51,30 @@ const CANNED_META = {
   backends: { database: 'sqlite', kv: 'memory', tutor: 'offline', market: 'simulated', search: 'knowledge-base' },
 };
 
+const CANNED_TOKEN = {
+  address: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913',
+  symbol: 'USDC',
+  name: 'USD Coin',
+  logo_url: null,
+  decimals: 6,
+  volatility_class: 'stablecoin',
+  price_usd: '0.9998',
+  change_1h_pct: '0.01',
+  change_24h_pct: '-0.02',
+  volume_24h_usd: '44893307.29',
+  liquidity_usd: '27996723.29',
+  fdv_usd: null,
+  market_cap_usd: null,
+  transactions_24h: 128266,
+  main_pool: { address: null, dex: 'aerodrome-v2-volatile', fee_tier_bps: 30 },
+  pool_created_at: '2023-08-28',
+  pool_age_days: 1186,
+  risk_flags: [],
+  source: 'simulated',
+  as_of: '2026-01-01T00:00:00Z',
+  stale: false,
+};
+
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -401,6 +425,11 @@ async function serveCannedApi(context) {
   );
   await context.route('**/api/me', (route) => route.fulfill({ json: CANNED_USER }));
   await context.route('**/api/meta', (route) => route.fulfill({ json: CANNED_META }));
+  await context.route('**/api/tokens?*', (route) =>
+    route.fulfill({
+      json: { items: [CANNED_TOKEN], next_cursor: null, source: 'simulated', as_of: CANNED_TOKEN.as_of, stale: false },
+    }),
+  );
   // A stand-in for the server side of the WebSocket protocol: never reaches a real server.
   await context.routeWebSocket('**/ws', (ws) => {
     ws.onMessage((message) => {

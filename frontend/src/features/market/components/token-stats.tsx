@@ -10,6 +10,12 @@ interface Stat {
   estimate: boolean;
 }
 
+/** "aerodrome-v2-volatile" → "Aerodrome v2 volatile": the API's DEX ids, readable. */
+function dexName(id: string): string {
+  const words = id.replace(/[-_]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 function days(count: number): string {
   return count === 1 ? '1 day' : `${formatCount(count)} days`;
 }
@@ -57,7 +63,7 @@ function statsOf(token: TokenDetail): Stat[] {
     },
     {
       label: 'DEX and fee',
-      value: pool.dex,
+      value: dexName(pool.dex),
       detail: `${formatPercent(pool.fee_tier_bps / 100)} fee`,
       explanation: 'Where the token is swapped, and the small fee each swap pays to the pool.',
       estimate,
