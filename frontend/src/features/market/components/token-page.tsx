@@ -108,7 +108,6 @@ function TokenBody({ token }: { token: TokenDetail }) {
         <h2 id="token-stats">Key numbers</h2>
         <TokenStats token={token} />
       </section>
-      {token.note && <p className="token-page__note">{token.note}</p>}
       <section className="token-page__actions" aria-label="Next steps">
         <LinkButton to={`/chat?q=${encodeURIComponent(`Tell me about ${token.symbol}`)}`}>
           Ask EAILI5 about this token
