@@ -78,7 +78,7 @@ test-e2e: install build
 	tools/e2e-with-server.sh
 
 bench: install
-	@echo "benchmarks arrive with the load-testing issue; see bench/README.md"
+	$(BIN)/python bench/market_fanout/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist frontend/test-results .data

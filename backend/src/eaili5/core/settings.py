@@ -115,6 +115,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, validation_alias=_standard("DATABASE_URL"))
     redis_url: str | None = Field(default=None, validation_alias=_standard("REDIS_URL"))
     kv_prefix: str = "eaili5:"
+    redis_max_connections: int = Field(default=64, ge=4, le=10_000)
     db_pool_size: int = Field(default=10, ge=1, le=200)
 
     # Providers (used by later features; listed here so check-config reports them).

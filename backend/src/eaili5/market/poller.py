@@ -31,21 +31,14 @@ def token_channel(address: str) -> str:
     return f"token:{address.lower()}"
 
 
-def tick_frame(tick: PriceTick) -> dict[str, Any]:
-    return tick.model_dump(
-        mode="json",
-        include={
-            "address",
-            "price_usd",
-            "change_1h_pct",
-            "change_24h_pct",
-            "volume_24h_usd",
-            "liquidity_usd",
-            "as_of",
-            "source",
-            "stale",
-        },
-    )
+# The list needs little per tick, and the `prices` frame goes to every subscriber each round:
+# keep it small. The token channel carries the fuller tick.
+LIST_TICK_FIELDS = {"address", "price_usd", "change_1h_pct", "change_24h_pct", "as_of", "source", "stale"}
+TOKEN_TICK_FIELDS = LIST_TICK_FIELDS | {"volume_24h_usd", "liquidity_usd", "transactions_24h"}
+
+
+def tick_frame(tick: PriceTick, fields: set[str] = TOKEN_TICK_FIELDS) -> dict[str, Any]:
+    return tick.model_dump(mode="json", include=fields)
 
 
 class MarketPoller:
@@ -100,7 +93,8 @@ class MarketPoller:
         changed = [tick for tick in board.values() if self._changed(tick)]
         if changed:
             # published_at (unix ms) lets clients and benchmarks measure delivery latency.
-            batch = {"ticks": [tick_frame(tick) for tick in changed], "published_at": time.time() * 1000}
+            ticks = [tick_frame(tick, LIST_TICK_FIELDS) for tick in changed]
+            batch = {"ticks": ticks, "published_at": time.time() * 1000}
             await self.hub.publish(PRICES_CHANNEL, batch)
         for tick in changed:
             candle = await self._forming_candle(tick)

@@ -14,14 +14,14 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, WebSocket
-from limits import parse
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from eaili5.auth.service import Principal, SessionService
 from eaili5.core.errors import AppError
 from eaili5.core.state import AppState
 from eaili5.realtime.channels import authorization_error
-from eaili5.realtime.hub import CLOSE_SESSION_ENDED, Connection, Hub, encode
+from eaili5.realtime.hub import CLOSE_SESSION_ENDED, CLOSE_TRY_AGAIN_LATER, Connection, Hub, encode
+from eaili5.realtime.ratelimit import TokenBucket
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
@@ -97,6 +97,11 @@ async def _authenticate(websocket: WebSocket, state: AppState) -> Principal | No
             )
             await _close(websocket, CLOSE_SESSION_ENDED, "invalid session")
             return None
+        except Exception:
+            # Our storage failed, not the client: say so and let it retry rather than drop the socket.
+            logger.warning("WebSocket authentication could not be checked", exc_info=True)
+            await _close(websocket, CLOSE_TRY_AGAIN_LATER, "try again later")
+            return None
 
 
 async def _resolve_token(frame: dict[str, Any], state: AppState) -> Principal:
@@ -127,12 +132,12 @@ async def _receive_text(websocket: WebSocket, state: AppState, timeout: float) -
 
 async def _serve(connection: Connection, state: AppState) -> None:
     strikes = 0
-    limit = parse(state.settings.ws_rate_limit)
+    bucket = TokenBucket(state.settings.ws_rate_limit)
     while connection.close_code is None:
         text = await _receive_text(connection.websocket, state, state.settings.ws_idle_timeout_seconds)
         if text is None:
             return
-        if not await state.hub.message_limiter.hit(limit, "ws", connection.id):
+        if not bucket.take():
             strikes += 1
             state.metrics.rate_limited.labels("ws").inc()
             if strikes > MAX_RATE_LIMIT_STRIKES:

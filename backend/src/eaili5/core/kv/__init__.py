@@ -8,7 +8,9 @@ def create_kv(settings: Settings) -> KV:
     if settings.redis_url:
         from eaili5.core.kv.redis import RedisKV
 
-        return RedisKV(settings.redis_url, prefix=settings.kv_prefix)
+        return RedisKV(
+            settings.redis_url, prefix=settings.kv_prefix, max_connections=settings.redis_max_connections
+        )
     from eaili5.core.kv.memory import MemoryKV
 
     return MemoryKV(prefix=settings.kv_prefix)

@@ -42,15 +42,23 @@ def _ms(seconds: float) -> int:
 class RedisKV(KV):
     backend = "redis"
 
-    def __init__(self, url: str, prefix: str = "eaili5:") -> None:
+    def __init__(self, url: str, prefix: str = "eaili5:", max_connections: int = 64) -> None:
         limits_url = "async+" + url if not url.startswith("async+") else url
         super().__init__(
             prefix,
             RedisStorage(limits_url, implementation="redispy", key_prefix=f"{prefix}limits"),
         )
-        self.client: aioredis.Redis = aioredis.Redis.from_url(
-            url, socket_connect_timeout=3, socket_timeout=5, health_check_interval=15
+        # A blocking pool makes bursts (thousands of sockets authenticating at once) wait for a free
+        # connection instead of failing with "Too many connections".
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=max_connections,
+            timeout=5,
+            socket_connect_timeout=3,
+            socket_timeout=5,
+            health_check_interval=15,
         )
+        self.client: aioredis.Redis = aioredis.Redis(connection_pool=pool)
         self._handlers: dict[str, list[MessageHandler]] = defaultdict(list)
         self._pubsub = self.client.pubsub(ignore_subscribe_messages=True)
         self._reader: asyncio.Task[None] | None = None
