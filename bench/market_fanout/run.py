@@ -331,7 +331,8 @@ class Server:
         self.port = free_port()
         self.log = open(self.log_dir / f"server-{label}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [str(VENV_BIN / "eaili5"), "serve", "--host", HOST, "--port", str(self.port)],
+            [str(VENV_BIN / "eaili5"), "serve", "--host", HOST, "--port", str(self.port),
+             "--loop", os.environ.get("BENCH_LOOP", "asyncio")],
             env=self.env(), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.time() + 60

@@ -29,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--reload", action="store_true", help="restart on code changes (development)")
+    serve.add_argument(
+        "--loop",
+        choices=("asyncio", "uvloop"),
+        default="asyncio",
+        help="event loop; asyncio is the default because uvloop accepted connection storms slowly here",
+    )
     serve.set_defaults(handler=_serve)
 
     migrate = commands.add_parser("migrate", help="apply database migrations (alembic upgrade head)")
@@ -51,6 +57,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host,
         port=int(args.port),
         reload=bool(args.reload),
+        loop=str(args.loop),
         # The app applies X-Forwarded-* itself, only for EAILI5_TRUSTED_PROXIES.
         proxy_headers=False,
         server_header=False,
