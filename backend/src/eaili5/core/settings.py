@@ -9,6 +9,7 @@ everything else uses the `EAILI5_` prefix.
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -150,6 +151,11 @@ class Settings(BaseSettings):
     risk_extreme_move_pct: float = Field(default=30.0, gt=0)
     risk_thin_trading_transactions: int = Field(default=50, ge=0)
     risk_off_peg_pct: float = Field(default=2.0, gt=0)
+    # Play-money trading.
+    portfolio_gas_usd: Decimal = Field(default=Decimal("0.01"), ge=0, le=10, decimal_places=2)
+    portfolio_max_price_age_seconds: float = Field(default=60.0, ge=0)
+    portfolio_slippage_bps: int = Field(default=50, ge=0, le=5000, description="for minimum received")
+    portfolio_min_trade_usd: Decimal = Field(default=Decimal("1.00"), ge=Decimal("0.01"), decimal_places=2)
 
     # Limits.
     session_ttl_days: int = Field(default=30, ge=1, le=365)
