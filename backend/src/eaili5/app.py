@@ -35,6 +35,7 @@ from eaili5.market.router import router as market_router
 from eaili5.market.service import MarketService
 from eaili5.market.snapshot import load_snapshot_tokens
 from eaili5.market.sources import build_providers
+from eaili5.portfolio.router import router as portfolio_router
 from eaili5.realtime.hub import Hub
 from eaili5.realtime.router import router as realtime_router
 from eaili5.system.router import router as system_router
@@ -67,7 +68,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     )
     app.state.eaili5 = state
     install_error_handlers(app)
-    for router in (system_router, auth_router, realtime_router, market_router):
+    for router in (system_router, auth_router, realtime_router, market_router, portfolio_router):
         app.include_router(router)
     _mount_frontend(app, settings)
     _add_middleware(app, state)

@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { CreateSessionData, CreateSessionResponses, EndSessionData, EndSessionResponses, ListTokensData, ListTokensErrors, ListTokensResponses, ReadCandlesData, ReadCandlesErrors, ReadCandlesResponses, ReadConnectionsData, ReadConnectionsResponses, ReadHealthData, ReadHealthResponses, ReadMarketStatusData, ReadMarketStatusResponses, ReadMeData, ReadMeResponses, ReadMetaData, ReadMetaResponses, ReadReadinessData, ReadReadinessErrors, ReadReadinessResponses, ReadTokenData, ReadTokenErrors, ReadTokenResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen';
+import type { CreateSessionData, CreateSessionResponses, EndSessionData, EndSessionResponses, ListTokensData, ListTokensErrors, ListTokensResponses, ListTradesData, ListTradesErrors, ListTradesResponses, PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses, QuoteTradeData, QuoteTradeErrors, QuoteTradeResponses, ReadCandlesData, ReadCandlesErrors, ReadCandlesResponses, ReadConnectionsData, ReadConnectionsResponses, ReadHealthData, ReadHealthResponses, ReadMarketStatusData, ReadMarketStatusResponses, ReadMeData, ReadMeResponses, ReadMetaData, ReadMetaResponses, ReadPortfolioData, ReadPortfolioResponses, ReadReadinessData, ReadReadinessErrors, ReadReadinessResponses, ReadTokenData, ReadTokenErrors, ReadTokenResponses, ResetPortfolioData, ResetPortfolioResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -52,6 +52,55 @@ export const updatePreferences = <ThrowOnError extends boolean = false>(options:
  * Version, environment and which backend serves each concern (never secrets).
  */
 export const readMeta = <ThrowOnError extends boolean = false>(options?: Options<ReadMetaData, ThrowOnError>) => (options?.client ?? client).get<ReadMetaResponses, unknown, ThrowOnError>({ url: '/api/meta', ...options });
+
+/**
+ * Read Portfolio
+ *
+ * Cash, holdings valued at the latest prices with P&L and share, totals and return.
+ */
+export const readPortfolio = <ThrowOnError extends boolean = false>(options?: Options<ReadPortfolioData, ThrowOnError>) => (options?.client ?? client).get<ReadPortfolioResponses, unknown, ThrowOnError>({ url: '/api/portfolio', ...options });
+
+/**
+ * Place Order
+ *
+ * Fill a market order at the current price; a retry with the same key returns the original.
+ */
+export const placeOrder = <ThrowOnError extends boolean = false>(options: Options<PlaceOrderData, ThrowOnError>) => (options.client ?? client).post<PlaceOrderResponses, PlaceOrderErrors, ThrowOnError>({
+    url: '/api/portfolio/orders',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Quote Trade
+ *
+ * What a market order would do right now, every cost explained. Nothing is traded.
+ */
+export const quoteTrade = <ThrowOnError extends boolean = false>(options: Options<QuoteTradeData, ThrowOnError>) => (options.client ?? client).post<QuoteTradeResponses, QuoteTradeErrors, ThrowOnError>({
+    url: '/api/portfolio/quote',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Reset Portfolio
+ *
+ * Start again with $100. The old run and its trades are kept, archived.
+ */
+export const resetPortfolio = <ThrowOnError extends boolean = false>(options?: Options<ResetPortfolioData, ThrowOnError>) => (options?.client ?? client).post<ResetPortfolioResponses, unknown, ThrowOnError>({ url: '/api/portfolio/reset', ...options });
+
+/**
+ * List Trades
+ *
+ * This run's trades, newest first.
+ */
+export const listTrades = <ThrowOnError extends boolean = false>(options?: Options<ListTradesData, ThrowOnError>) => (options?.client ?? client).get<ListTradesResponses, ListTradesErrors, ThrowOnError>({ url: '/api/portfolio/trades', ...options });
 
 /**
  * Read Connections

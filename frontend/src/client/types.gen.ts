@@ -5,6 +5,22 @@ export type ClientOptions = {
 };
 
 /**
+ * Amount
+ */
+export type Amount = {
+    /**
+     * Amount
+     */
+    amount: string;
+    /**
+     * Unit
+     *
+     * 'USD' or the token's symbol
+     */
+    unit: string;
+};
+
+/**
  * Candle
  *
  * One OHLCV bar; `t` is its open time in unix seconds, `v` its traded volume in USD.
@@ -98,6 +114,66 @@ export type Health = {
 };
 
 /**
+ * HoldingOut
+ */
+export type HoldingOut = {
+    /**
+     * Amount
+     */
+    amount: string;
+    /**
+     * Average Cost Usd
+     */
+    average_cost_usd: string;
+    /**
+     * Cost Basis Usd
+     */
+    cost_basis_usd: string;
+    /**
+     * Decimals
+     */
+    decimals: number;
+    /**
+     * Price As Of
+     */
+    price_as_of: string | null;
+    /**
+     * Price Usd
+     */
+    price_usd: string | null;
+    /**
+     * Share Pct
+     *
+     * Share of the portfolio's total value.
+     */
+    share_pct: string | null;
+    /**
+     * Stale
+     */
+    stale: boolean;
+    /**
+     * Symbol
+     */
+    symbol: string;
+    /**
+     * Token
+     */
+    token: string;
+    /**
+     * Unrealized Pnl Pct
+     */
+    unrealized_pnl_pct: string | null;
+    /**
+     * Unrealized Pnl Usd
+     */
+    unrealized_pnl_usd: string | null;
+    /**
+     * Value Usd
+     */
+    value_usd: string | null;
+};
+
+/**
  * MarketStatus
  */
 export type MarketStatus = {
@@ -138,6 +214,65 @@ export type Meta = {
 };
 
 /**
+ * OrderIn
+ */
+export type OrderIn = {
+    /**
+     * Min Amount Out
+     *
+     * Refuse the fill if it would give less than this (e.g. the quote's minimum_received).
+     */
+    min_amount_out?: number | string | null;
+    /**
+     * Percent
+     *
+     * Sell: this percentage of the holding (100 sells everything).
+     */
+    percent?: number | string | null;
+    /**
+     * Side
+     */
+    side: 'buy' | 'sell';
+    /**
+     * Token
+     *
+     * The token's 0x address
+     */
+    token: string;
+    /**
+     * Token Amount
+     *
+     * Sell: how many tokens, at most the token's decimals.
+     */
+    token_amount?: number | string | null;
+    /**
+     * Type
+     *
+     * Only market orders for now.
+     */
+    type?: 'market';
+    /**
+     * Usd Amount
+     *
+     * Buy: USD to spend, in cents precision (gas and fees come out of it).
+     */
+    usd_amount?: number | string | null;
+};
+
+/**
+ * OrderResult
+ */
+export type OrderResult = {
+    /**
+     * Replayed
+     *
+     * True when this Idempotency-Key was already used: nothing new traded.
+     */
+    replayed: boolean;
+    trade: TradeOut;
+};
+
+/**
  * PoolRef
  */
 export type PoolRef = {
@@ -153,6 +288,60 @@ export type PoolRef = {
      * Fee Tier Bps
      */
     fee_tier_bps: number;
+};
+
+/**
+ * PortfolioOut
+ */
+export type PortfolioOut = {
+    /**
+     * As Of
+     */
+    as_of: string;
+    /**
+     * Cash Usd
+     */
+    cash_usd: string;
+    /**
+     * Cost Basis Usd
+     */
+    cost_basis_usd: string;
+    /**
+     * Holdings
+     */
+    holdings: Array<HoldingOut>;
+    /**
+     * Holdings Value Usd
+     */
+    holdings_value_usd: string;
+    /**
+     * Realized Pnl Usd
+     */
+    realized_pnl_usd: string;
+    /**
+     * Run
+     */
+    run: number;
+    /**
+     * Started At
+     */
+    started_at: string;
+    /**
+     * Starting Cash Usd
+     */
+    starting_cash_usd: string;
+    /**
+     * Total Return Pct
+     */
+    total_return_pct: string;
+    /**
+     * Total Value Usd
+     */
+    total_value_usd: string;
+    /**
+     * Unrealized Pnl Usd
+     */
+    unrealized_pnl_usd: string;
 };
 
 /**
@@ -189,6 +378,85 @@ export type PreferencesUpdate = {
      * Time Zone
      */
     time_zone?: string | null;
+};
+
+/**
+ * QuoteOut
+ */
+export type QuoteOut = {
+    /**
+     * As Of
+     */
+    as_of: string;
+    /**
+     * Decimals
+     */
+    decimals: number;
+    /**
+     * Explanations
+     */
+    explanations: {
+        [key: string]: string;
+    };
+    /**
+     * Fill Price
+     *
+     * USD per token for this trade, every cost included.
+     */
+    fill_price: string;
+    /**
+     * Gas Usd
+     */
+    gas_usd: string;
+    minimum_received: Amount;
+    /**
+     * Pool Fee Bps
+     */
+    pool_fee_bps: number;
+    /**
+     * Pool Fee Usd
+     */
+    pool_fee_usd: string;
+    /**
+     * Price Impact Pct
+     */
+    price_impact_pct: string;
+    /**
+     * Price Impact Usd
+     */
+    price_impact_usd: string;
+    /**
+     * Price Source
+     */
+    price_source: 'simulated' | 'geckoterminal' | 'dexscreener' | 'bitquery' | 'coingecko';
+    /**
+     * Price Usd
+     *
+     * The market (mid) price used.
+     */
+    price_usd: string;
+    /**
+     * Side
+     */
+    side: 'buy' | 'sell';
+    /**
+     * Slippage Bps
+     */
+    slippage_bps: number;
+    /**
+     * Symbol
+     */
+    symbol: string;
+    /**
+     * Token
+     */
+    token: string;
+    /**
+     * Warnings
+     */
+    warnings: Array<RiskFlagOut>;
+    you_get: Amount;
+    you_pay: Amount;
 };
 
 /**
@@ -517,6 +785,130 @@ export type TokenSummary = {
 };
 
 /**
+ * TradeOut
+ */
+export type TradeOut = {
+    amount_in: Amount;
+    amount_out: Amount;
+    /**
+     * Cost Basis Usd
+     *
+     * Basis added (buy) or removed (sell).
+     */
+    cost_basis_usd: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Fill Price
+     */
+    fill_price: string;
+    /**
+     * Gas Usd
+     */
+    gas_usd: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Pool Fee Usd
+     */
+    pool_fee_usd: string;
+    /**
+     * Price As Of
+     */
+    price_as_of: string;
+    /**
+     * Price Impact Pct
+     */
+    price_impact_pct: string;
+    /**
+     * Price Source
+     */
+    price_source: string;
+    /**
+     * Price Usd
+     */
+    price_usd: string;
+    /**
+     * Realized Pnl Usd
+     */
+    realized_pnl_usd: string | null;
+    /**
+     * Side
+     */
+    side: 'buy' | 'sell';
+    /**
+     * Symbol
+     */
+    symbol: string;
+    /**
+     * Token
+     */
+    token: string;
+    /**
+     * Token Amount
+     */
+    token_amount: string;
+    /**
+     * Usd Amount
+     */
+    usd_amount: string;
+};
+
+/**
+ * TradePage
+ */
+export type TradePage = {
+    /**
+     * Items
+     */
+    items: Array<TradeOut>;
+    /**
+     * Next Cursor
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * TradeRequest
+ *
+ * Buy by `usd_amount`; sell by `token_amount` or by `percent` of the holding.
+ */
+export type TradeRequest = {
+    /**
+     * Percent
+     *
+     * Sell: this percentage of the holding (100 sells everything).
+     */
+    percent?: number | string | null;
+    /**
+     * Side
+     */
+    side: 'buy' | 'sell';
+    /**
+     * Token
+     *
+     * The token's 0x address
+     */
+    token: string;
+    /**
+     * Token Amount
+     *
+     * Sell: how many tokens, at most the token's decimals.
+     */
+    token_amount?: number | string | null;
+    /**
+     * Usd Amount
+     *
+     * Buy: USD to spend, in cents precision (gas and fees come out of it).
+     */
+    usd_amount?: number | string | null;
+};
+
+/**
  * UserOut
  */
 export type UserOut = {
@@ -641,6 +1033,134 @@ export type ReadMetaResponses = {
 };
 
 export type ReadMetaResponse = ReadMetaResponses[keyof ReadMetaResponses];
+
+export type ReadPortfolioData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/portfolio';
+};
+
+export type ReadPortfolioResponses = {
+    /**
+     * Successful Response
+     */
+    200: PortfolioOut;
+};
+
+export type ReadPortfolioResponse = ReadPortfolioResponses[keyof ReadPortfolioResponses];
+
+export type PlaceOrderData = {
+    body: OrderIn;
+    headers?: {
+        /**
+         * Idempotency-Key
+         *
+         * Required: 1-100 characters, new for each order.
+         */
+        'idempotency-key'?: string | null;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/portfolio/orders';
+};
+
+export type PlaceOrderErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type PlaceOrderError = PlaceOrderErrors[keyof PlaceOrderErrors];
+
+export type PlaceOrderResponses = {
+    /**
+     * A retry: the original trade, nothing new.
+     */
+    200: OrderResult;
+    /**
+     * Successful Response
+     */
+    201: OrderResult;
+};
+
+export type PlaceOrderResponse = PlaceOrderResponses[keyof PlaceOrderResponses];
+
+export type QuoteTradeData = {
+    body: TradeRequest;
+    path?: never;
+    query?: never;
+    url: '/api/portfolio/quote';
+};
+
+export type QuoteTradeErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type QuoteTradeError = QuoteTradeErrors[keyof QuoteTradeErrors];
+
+export type QuoteTradeResponses = {
+    /**
+     * Successful Response
+     */
+    200: QuoteOut;
+};
+
+export type QuoteTradeResponse = QuoteTradeResponses[keyof QuoteTradeResponses];
+
+export type ResetPortfolioData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/portfolio/reset';
+};
+
+export type ResetPortfolioResponses = {
+    /**
+     * Successful Response
+     */
+    200: PortfolioOut;
+};
+
+export type ResetPortfolioResponse = ResetPortfolioResponses[keyof ResetPortfolioResponses];
+
+export type ListTradesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/portfolio/trades';
+};
+
+export type ListTradesErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListTradesError = ListTradesErrors[keyof ListTradesErrors];
+
+export type ListTradesResponses = {
+    /**
+     * Successful Response
+     */
+    200: TradePage;
+};
+
+export type ListTradesResponse = ListTradesResponses[keyof ListTradesResponses];
 
 export type ReadConnectionsData = {
     body?: never;

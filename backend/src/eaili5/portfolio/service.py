@@ -1,0 +1,421 @@
+"""Play-money trading: quotes, idempotent market orders, the portfolio view, history and reset.
+
+Accounting (average cost; fees and gas are part of what a trade costs or yields):
+- buy:  cash -= paid;  holding.amount += tokens;  holding.basis += paid
+- sell: cash += received;  removed = basis * sold / held;  holding.basis -= removed;
+        realized P&L = received - removed
+So, for every run and at every commit, exactly:  cash + sum(holding basis) = 100 + sum(realized P&L).
+
+Concurrency: an order first takes the portfolio's write lock (an UPDATE of its row: a row lock on
+PostgreSQL, the database write lock on SQLite), then reads cash and holding, and writes them back with
+compare-and-swap UPDATEs whose row counts are checked; the CHECK constraints are the last line. The
+whole order runs in a SAVEPOINT inside the request's transaction, so a duplicate Idempotency-Key
+(the unique constraint fires) undoes only the order and the original trade is returned instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eaili5.core.errors import BadRequest
+from eaili5.core.settings import Settings
+from eaili5.market.errors import MarketDataUnavailable
+from eaili5.market.risk import risk_flags
+from eaili5.market.schemas import PriceTick, RiskFlagOut, Token
+from eaili5.market.service import MarketService
+from eaili5.models import Holding, Portfolio, Trade
+from eaili5.models.portfolio import STARTING_BALANCE_USD
+from eaili5.portfolio import repository
+from eaili5.portfolio.errors import (
+    IdempotencyKeyReused,
+    InsufficientCash,
+    InsufficientTokens,
+    InvalidAmount,
+    NoLiquidity,
+    PortfolioChanged,
+    PriceMoved,
+    StalePrice,
+    TradeTooSmall,
+)
+from eaili5.portfolio.explanations import HIGH_IMPACT_PCT, explanations, high_impact_warning
+from eaili5.portfolio.pricing import (
+    USD_SCALE,
+    Costs,
+    Fill,
+    PoolState,
+    PricingError,
+    basis_removed,
+    even,
+    has_too_many_decimals,
+    quote_buy,
+    quote_sell,
+    share_of_holding,
+)
+from eaili5.portfolio.schemas import (
+    Amount,
+    HoldingOut,
+    OrderIn,
+    PortfolioOut,
+    QuoteOut,
+    TradeOut,
+    TradePage,
+    TradeRequest,
+)
+
+PERCENT_SCALE = Decimal("0.0001")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Priced:
+    token: Token
+    tick: PriceTick
+    pool: PoolState
+
+    @property
+    def key(self) -> str:
+        return self.token.address.lower()
+
+
+class PortfolioService:
+    def __init__(self, market: MarketService, settings: Settings) -> None:
+        self.market, self.settings = market, settings
+        self.costs = Costs(
+            gas_usd=settings.portfolio_gas_usd,
+            slippage_bps=settings.portfolio_slippage_bps,
+            min_trade_usd=settings.portfolio_min_trade_usd,
+        )
+
+    # --- the current run ------------------------------------------------------------------------
+    async def current(self, db: AsyncSession, user_id: uuid.UUID) -> Portfolio:
+        """The user's current portfolio, created with $100 on first use."""
+        portfolio = await repository.current_portfolio(db, user_id)
+        if portfolio is not None:
+            return portfolio
+        # Run 1, written without reading first: a reset archives and creates in one transaction, so a
+        # user without a current portfolio has none at all. (On SQLite a read before the first write
+        # would pin a snapshot and fail with "database is locked" when another writer got in first.)
+        try:
+            async with db.begin_nested():
+                return await repository.create_portfolio(db, user_id, 1)
+        except IntegrityError:  # another request created it first
+            portfolio = await repository.current_portfolio(db, user_id)
+            if portfolio is None:
+                raise
+            return portfolio
+
+    # --- prices -----------------------------------------------------------------------------------
+    async def _priced(self, address: str) -> Priced:
+        token = self.market.token(address)  # InvalidAddress (400) or UnknownToken (404)
+        try:
+            tick = await self.market.fresh_tick(token.address)
+        except MarketDataUnavailable:
+            raise StalePrice(token.symbol) from None
+        if _now() - tick.as_of > timedelta(seconds=self.settings.portfolio_max_price_age_seconds):
+            raise StalePrice(token.symbol)
+        liquidity = tick.liquidity_usd or token.main_pool.liquidity_usd
+        pool = PoolState(tick.price_usd, liquidity, token.main_pool.fee_tier_bps, token.decimals)
+        return Priced(token, tick, pool)
+
+    def _fill(self, request: TradeRequest, priced: Priced, held: Decimal) -> Fill:
+        try:
+            if request.side == "buy":
+                assert request.usd_amount is not None
+                return quote_buy(request.usd_amount, priced.pool, self.costs)
+            return quote_sell(self._sell_amount(request, priced.token, held), priced.pool, self.costs)
+        except PricingError as exc:
+            if exc.code == "no_liquidity":
+                raise NoLiquidity(str(exc)) from None
+            raise TradeTooSmall(str(exc)) from None
+
+    def _sell_amount(self, request: TradeRequest, token: Token, held: Decimal) -> Decimal:
+        if request.percent is not None:
+            wanted = share_of_holding(held, request.percent, token.decimals)
+            if held <= 0:
+                raise InsufficientTokens(token.symbol, held, wanted)
+            return wanted
+        assert request.token_amount is not None
+        if has_too_many_decimals(request.token_amount, token.decimals):
+            raise InvalidAmount(
+                f"{token.symbol} has {token.decimals} decimals: send at most {token.decimals} digits "
+                "after the point."
+            )
+        if request.token_amount > held:
+            raise InsufficientTokens(token.symbol, held, request.token_amount)
+        return request.token_amount
+
+    def _warnings(self, priced: Priced, fill: Fill) -> list[RiskFlagOut]:
+        warnings = []
+        if fill.price_impact_pct > HIGH_IMPACT_PCT:
+            warnings.append(high_impact_warning(fill.price_impact_pct))
+        return warnings + risk_flags(priced.token, priced.tick, _now().date(), self.market.thresholds)
+
+    # --- quote ------------------------------------------------------------------------------------
+    async def quote(self, db: AsyncSession, user_id: uuid.UUID, request: TradeRequest) -> QuoteOut:
+        priced = await self._priced(request.token)
+        held = Decimal(0)
+        if request.side == "sell":
+            portfolio = await self.current(db, user_id)
+            holding = await repository.find_holding(db, portfolio.id, priced.key)
+            held = holding.amount if holding else Decimal(0)
+        fill = self._fill(request, priced, held)
+        usd, tokens = (
+            Amount(amount=fill.usd_amount, unit="USD"),
+            Amount(amount=fill.token_amount, unit=priced.token.symbol),
+        )
+        minimum = Amount(amount=fill.minimum_received, unit=tokens.unit if fill.side == "buy" else "USD")
+        return QuoteOut(
+            side=fill.side,
+            token=priced.token.address,
+            symbol=priced.token.symbol,
+            decimals=priced.token.decimals,
+            you_pay=usd if fill.side == "buy" else tokens,
+            you_get=tokens if fill.side == "buy" else usd,
+            minimum_received=minimum,
+            price_usd=fill.price_usd,
+            fill_price=fill.fill_price,
+            pool_fee_usd=fill.pool_fee_usd,
+            pool_fee_bps=priced.pool.fee_tier_bps,
+            price_impact_pct=fill.price_impact_pct,
+            price_impact_usd=fill.price_impact_usd,
+            gas_usd=fill.gas_usd,
+            slippage_bps=self.costs.slippage_bps,
+            explanations=explanations(fill.side),
+            warnings=self._warnings(priced, fill),
+            price_source=priced.tick.source,
+            as_of=priced.tick.as_of,
+        )
+
+    # --- orders -----------------------------------------------------------------------------------
+    async def place_order(
+        self, db: AsyncSession, user_id: uuid.UUID, order: OrderIn, key: str
+    ) -> tuple[TradeOut, bool]:
+        """Fill a market order once per Idempotency-Key: (trade, replayed)."""
+        fingerprint = hashlib.sha256(order.model_dump_json().encode()).hexdigest()
+        portfolio = await self.current(db, user_id)
+        existing = await repository.find_trade(db, user_id, key)
+        if existing is not None:
+            return self._replay(existing, fingerprint), True
+        priced = await self._priced(order.token)  # before the lock: keep the lock short
+        try:
+            async with db.begin_nested():
+                trade = await self._execute(db, user_id, portfolio.id, order, priced, key, fingerprint)
+        except IntegrityError:
+            existing = await repository.find_trade(db, user_id, key)
+            if existing is None:
+                raise
+            return self._replay(existing, fingerprint), True
+        return trade_out(trade), False
+
+    def _replay(self, trade: Trade, fingerprint: str) -> TradeOut:
+        if trade.request_hash != fingerprint:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was already used for a different order. Use a new key for a new order."
+            )
+        return trade_out(trade)
+
+    async def _execute(
+        self,
+        db: AsyncSession,
+        user_id: uuid.UUID,
+        portfolio_id: uuid.UUID,
+        order: OrderIn,
+        priced: Priced,
+        key: str,
+        fingerprint: str,
+    ) -> Trade:
+        if not await repository.lock_portfolio(db, portfolio_id):
+            raise PortfolioChanged("Your portfolio was just reset. Check it and try again.")
+        cash = await repository.cash(db, portfolio_id)
+        holding = await repository.find_holding(db, portfolio_id, priced.key)
+        fill = self._fill(order, priced, holding.amount if holding else Decimal(0))
+        _check_minimum(order, fill, priced.token.symbol)
+        if fill.side == "buy":
+            basis, realized, new_cash = fill.usd_amount, None, cash - fill.usd_amount
+            if new_cash < 0:
+                raise InsufficientCash(cash, fill.usd_amount)
+            await self._add_to_holding(db, portfolio_id, priced.key, holding, fill)
+        else:
+            assert holding is not None  # _fill refused selling what is not held
+            basis = basis_removed(holding.amount, holding.cost_basis_usd, fill.token_amount)
+            realized, new_cash = fill.usd_amount - basis, cash + fill.usd_amount
+            amount_left = holding.amount - fill.token_amount
+            if not await repository.swap_holding(db, holding, amount_left, holding.cost_basis_usd - basis):
+                raise PortfolioChanged("Your holding changed while we traded. Please try again.")
+        if not await repository.set_cash(db, portfolio_id, cash, new_cash):
+            raise PortfolioChanged("Your cash changed while we traded. Please try again.")
+        return await repository.add_trade(
+            db,
+            Trade(
+                user_id=user_id,
+                portfolio_id=portfolio_id,
+                idempotency_key=key,
+                request_hash=fingerprint,
+                side=fill.side,
+                token=priced.key,
+                symbol=priced.token.symbol,
+                token_amount=fill.token_amount,
+                usd_amount=fill.usd_amount,
+                price_usd=fill.price_usd,
+                fill_price=fill.fill_price,
+                pool_fee_usd=fill.pool_fee_usd,
+                price_impact_pct=fill.price_impact_pct,
+                gas_usd=fill.gas_usd,
+                cost_basis_usd=basis,
+                realized_pnl_usd=realized,
+                price_source=priced.tick.source,
+                price_as_of=priced.tick.as_of,
+            ),
+        )
+
+    async def _add_to_holding(
+        self, db: AsyncSession, portfolio_id: uuid.UUID, token: str, holding: Holding | None, fill: Fill
+    ) -> None:
+        if holding is None:
+            await repository.add_holding(db, portfolio_id, token, fill.token_amount, fill.usd_amount)
+            return
+        amount = holding.amount + fill.token_amount
+        basis = holding.cost_basis_usd + fill.usd_amount
+        if not await repository.swap_holding(db, holding, amount, basis):
+            raise PortfolioChanged("Your holding changed while we traded. Please try again.")
+
+    # --- reading ----------------------------------------------------------------------------------
+    async def view(self, db: AsyncSession, user_id: uuid.UUID) -> PortfolioOut:
+        portfolio = await self.current(db, user_id)
+        ticks = await self.market.ticks()
+        rows = [h for h in await repository.holdings(db, portfolio.id) if h.amount > 0]
+        valued = [self._value(holding, ticks.get(holding.token)) for holding in rows]
+        holdings_value = sum((row.value_usd or Decimal(0) for row in valued), Decimal(0))
+        total = portfolio.balance + holdings_value
+        basis = sum((row.cost_basis_usd for row in valued), Decimal(0))
+        priced_basis = sum((row.cost_basis_usd for row in valued if row.value_usd is not None), Decimal(0))
+        for row in valued:
+            if row.value_usd is not None and total > 0:
+                row.share_pct = even(row.value_usd / total * 100, PERCENT_SCALE)
+        return PortfolioOut(
+            run=portfolio.run,
+            started_at=portfolio.created_at,
+            starting_cash_usd=STARTING_BALANCE_USD,
+            cash_usd=even(portfolio.balance, USD_SCALE),
+            holdings=valued,
+            holdings_value_usd=even(holdings_value, USD_SCALE),
+            cost_basis_usd=basis,
+            total_value_usd=even(total, USD_SCALE),
+            total_return_pct=even((total - STARTING_BALANCE_USD) / STARTING_BALANCE_USD * 100, PERCENT_SCALE),
+            unrealized_pnl_usd=even(holdings_value - priced_basis, USD_SCALE),
+            realized_pnl_usd=sum(await repository.realized_pnls(db, portfolio.id), Decimal(0)),
+            as_of=_now(),
+        )
+
+    def _value(self, holding: Holding, tick: PriceTick | None) -> HoldingOut:
+        token = self.market.token(holding.token)
+        average = even(holding.cost_basis_usd / holding.amount, Decimal("1E-18"))
+        value = even(holding.amount * tick.price_usd, USD_SCALE) if tick else None
+        pnl = value - holding.cost_basis_usd if value is not None else None
+        pnl_pct = (
+            even(pnl / holding.cost_basis_usd * 100, PERCENT_SCALE)
+            if pnl is not None and holding.cost_basis_usd > 0
+            else None
+        )
+        return HoldingOut(
+            token=token.address,
+            symbol=token.symbol,
+            decimals=token.decimals,
+            amount=holding.amount,
+            cost_basis_usd=holding.cost_basis_usd,
+            average_cost_usd=average,
+            price_usd=tick.price_usd if tick else None,
+            value_usd=value,
+            unrealized_pnl_usd=pnl,
+            unrealized_pnl_pct=pnl_pct,
+            share_pct=None,
+            price_as_of=tick.as_of if tick else None,
+            stale=tick is None or tick.stale,
+        )
+
+    async def trades(self, db: AsyncSession, user_id: uuid.UUID, cursor: str | None, limit: int) -> TradePage:
+        portfolio = await self.current(db, user_id)
+        rows = await repository.trades_page(db, portfolio.id, decode_cursor(cursor), limit + 1)
+        page = rows[:limit]
+        more = len(rows) > limit
+        return TradePage(
+            items=[trade_out(trade) for trade in page],
+            next_cursor=encode_cursor(page[-1]) if more else None,
+        )
+
+    async def reset(self, db: AsyncSession, user_id: uuid.UUID) -> PortfolioOut:
+        """Archive the current run (its trades stay, out of view) and start a new one at $100."""
+        portfolio = await self.current(db, user_id)
+        if not await repository.archive(db, portfolio.id, _now()):
+            raise PortfolioChanged("Your portfolio was just reset in another tab. Check it and try again.")
+        await repository.create_portfolio(db, user_id, portfolio.run + 1)
+        return await self.view(db, user_id)
+
+
+def _check_minimum(order: OrderIn, fill: Fill, symbol: str) -> None:
+    got = fill.token_amount if fill.side == "buy" else fill.usd_amount
+    if order.min_amount_out is not None and got < order.min_amount_out:
+        unit = symbol if fill.side == "buy" else "USD"
+        raise PriceMoved(
+            f"The price moved: you would get {format(got, 'f')} {unit}, less than your minimum of "
+            f"{format(order.min_amount_out, 'f')}. Get a new quote and try again."
+        )
+
+
+def trade_out(trade: Trade) -> TradeOut:
+    usd, tokens = (
+        Amount(amount=trade.usd_amount, unit="USD"),
+        Amount(amount=trade.token_amount, unit=trade.symbol),
+    )
+    buy = trade.side == "buy"
+    return TradeOut(
+        id=trade.id,
+        side="buy" if buy else "sell",
+        token=trade.token,
+        symbol=trade.symbol,
+        amount_in=usd if buy else tokens,
+        amount_out=tokens if buy else usd,
+        token_amount=trade.token_amount,
+        usd_amount=trade.usd_amount,
+        price_usd=trade.price_usd,
+        fill_price=trade.fill_price,
+        pool_fee_usd=trade.pool_fee_usd,
+        price_impact_pct=trade.price_impact_pct,
+        gas_usd=trade.gas_usd,
+        cost_basis_usd=trade.cost_basis_usd,
+        realized_pnl_usd=trade.realized_pnl_usd,
+        price_source=trade.price_source,
+        price_as_of=trade.price_as_of,
+        created_at=trade.created_at,
+    )
+
+
+def encode_cursor(trade: Trade) -> str:
+    raw = f"{trade.created_at.isoformat()}|{trade.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created, _, trade_id = raw.partition("|")
+        when = datetime.fromisoformat(created)
+        if when.tzinfo is None:
+            raise ValueError("naive")
+        return when, uuid.UUID(trade_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise BadRequest("This cursor is not valid: use the next_cursor from the previous page.") from None
