@@ -7,9 +7,11 @@ Two implementations share it: `MemoryKV` (one process, the embedded default) and
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from abc import ABC, abstractmethod
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -18,6 +20,7 @@ from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 MessageHandler = Callable[[str, bytes], Awaitable[None]]
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,7 @@ class KV(ABC):
         self._limiter = MovingWindowRateLimiter(rate_limit_storage)
         self._rate_limit_storage = rate_limit_storage
         self._inflight: dict[str, asyncio.Future[bytes]] = {}
+        self._handlers: dict[str, list[MessageHandler]] = defaultdict(list)  # local pub/sub subscribers
 
     def key(self, name: str) -> str:
         return f"{self.prefix}{name}"
@@ -92,6 +96,14 @@ class KV(ABC):
 
     @abstractmethod
     async def unsubscribe(self, channel: str, handler: MessageHandler) -> None: ...
+
+    async def _dispatch(self, channel: str, message: bytes) -> None:
+        """Hand a message to this process's subscribers; one failing handler never stops the rest."""
+        for handler in list(self._handlers.get(channel, ())):
+            try:
+                await handler(channel, message)
+            except Exception:
+                logger.exception("pub/sub handler failed on channel %s", channel)
 
     # --- lifecycle ----------------------------------------------------------------------
     @abstractmethod

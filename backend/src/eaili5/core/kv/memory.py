@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections import defaultdict
 
 from limits.aio.storage import MemoryStorage
 
@@ -31,7 +30,6 @@ class MemoryKV(KV):
     def __init__(self, prefix: str = "eaili5:") -> None:
         super().__init__(prefix, MemoryStorage())
         self._data: dict[str, _Entry] = {}
-        self._handlers: dict[str, list[MessageHandler]] = defaultdict(list)
         self._writes = 0
 
     def _live(self, name: str) -> _Entry | None:
@@ -95,11 +93,7 @@ class MemoryKV(KV):
         return _MemoryLock(self, name, ttl_seconds)
 
     async def publish(self, channel: str, message: bytes) -> None:
-        for handler in list(self._handlers.get(channel, ())):
-            try:
-                await handler(channel, message)
-            except Exception:
-                logger.exception("pub/sub handler failed on channel %s", channel)
+        await self._dispatch(channel, message)  # one process: deliver in place
 
     async def subscribe(self, channel: str, handler: MessageHandler) -> None:
         self._handlers[channel].append(handler)

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections import defaultdict
 
 import redis.asyncio as aioredis
 from limits.aio.storage import RedisStorage
@@ -59,7 +58,6 @@ class RedisKV(KV):
             health_check_interval=15,
         )
         self.client: aioredis.Redis = aioredis.Redis(connection_pool=pool)
-        self._handlers: dict[str, list[MessageHandler]] = defaultdict(list)
         self._pubsub = self.client.pubsub(ignore_subscribe_messages=True)
         self._reader: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
@@ -160,13 +158,6 @@ class RedisKV(KV):
         if keys:
             await self._pubsub.subscribe(*keys)
         self._resubscribe_needed = False
-
-    async def _dispatch(self, channel: str, data: bytes) -> None:
-        for handler in list(self._handlers.get(channel, ())):
-            try:
-                await handler(channel, data)
-            except Exception:
-                logger.exception("pub/sub handler failed on channel %s", channel)
 
     async def ping(self) -> None:
         await self.client.ping()
