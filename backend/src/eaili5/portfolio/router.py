@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response, status
 
 from eaili5.auth.deps import CurrentPrincipal
 from eaili5.core.deps import DBSession, get_state
@@ -19,6 +19,17 @@ MAX_KEY_LENGTH = 100
 def _service(request: Request) -> PortfolioService:
     state = get_state(request)
     return PortfolioService(state.market, state.settings)
+
+
+def portfolio_channel(user_id: object) -> str:
+    return f"portfolio:{user_id}"
+
+
+def _announce(
+    request: Request, background: BackgroundTasks, user_id: object, event: dict[str, object]
+) -> None:
+    """Tell the user's other tabs and devices, once the response (and so the commit) is done."""
+    background.add_task(get_state(request).hub.publish, portfolio_channel(user_id), event)
 
 
 def _idempotency_key(value: str | None) -> str:
@@ -59,6 +70,7 @@ async def place_order(
     response: Response,
     principal: CurrentPrincipal,
     db: DBSession,
+    background: BackgroundTasks,
     idempotency_key: Annotated[
         str | None, Header(description="Required: 1-100 characters, new for each order.")
     ] = None,
@@ -68,6 +80,10 @@ async def place_order(
     trade, replayed = await _service(request).place_order(db, principal.user_id, body, key)
     if replayed:
         response.status_code = status.HTTP_200_OK
+    else:
+        _announce(
+            request, background, principal.user_id, {"event": "fill", "trade": trade.model_dump(mode="json")}
+        )
     return OrderResult(trade=trade, replayed=replayed)
 
 
@@ -84,6 +100,10 @@ async def list_trades(
 
 
 @router.post("/reset", response_model=PortfolioOut)
-async def reset_portfolio(request: Request, principal: CurrentPrincipal, db: DBSession) -> PortfolioOut:
+async def reset_portfolio(
+    request: Request, principal: CurrentPrincipal, db: DBSession, background: BackgroundTasks
+) -> PortfolioOut:
     """Start again with $100. The old run and its trades are kept, archived."""
-    return await _service(request).reset(db, principal.user_id)
+    portfolio = await _service(request).reset(db, principal.user_id)
+    _announce(request, background, principal.user_id, {"event": "reset", "run": portfolio.run})
+    return portfolio

@@ -11,6 +11,8 @@ import re
 from eaili5.auth.service import Principal
 
 PUBLIC_CHANNELS = frozenset({"system", "prices"})
+# Private channels are "<kind>:<user id>" and only that user may join them.
+PRIVATE_KINDS = frozenset({"user", "portfolio"})
 _TOKEN_ADDRESS = re.compile(r"^0x[0-9a-f]{40}$")
 _VALID_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}(:[A-Za-z0-9_.-]{1,80})?$")
 
@@ -29,7 +31,7 @@ def authorization_error(channel: str, principal: Principal) -> tuple[str, str] |
         if _TOKEN_ADDRESS.match(owner):
             return None
         return "bad_channel", "Token channels look like 'token:0x' + 40 lowercase hex characters."
-    if kind == "user":
+    if kind in PRIVATE_KINDS:
         if owner == str(principal.user_id):
             return None
         return "forbidden", "You can only subscribe to your own private channels."
