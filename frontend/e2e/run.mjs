@@ -339,6 +339,176 @@ test('an unreachable API ends in an explanation with Retry, not an endless skele
   }
 });
 
+// --- Portfolio: practise a trade from the token page ------------------------------------------
+
+const WETH = '0x4200000000000000000000000000000000000006';
+const NEEDS_PORTFOLIO_API = NO_BACKEND && 'needs the real portfolio API';
+/** Idempotency-Key headers of every POST /api/portfolio/orders the page sent. */
+const orderKeys = [];
+let pageErrorsBeforePortfolio = 0;
+
+test(
+  'the trade ticket opens from the token page and quotes a $10 buy in plain words',
+  { skip: NEEDS_PORTFOLIO_API },
+  async () => {
+    pageErrorsBeforePortfolio = pageErrors.length;
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/portfolio/orders') {
+        orderKeys.push(request.headers()['idempotency-key']);
+      }
+    });
+    await apiPost('/api/portfolio/reset');
+    await page.goto(`${BASE_URL}/market/${WETH}`);
+    await expectHeading('WETH');
+    await page.getByRole('link', { name: 'Practise a trade' }).click();
+    await page.waitForURL(`${BASE_URL}/portfolio?token=${WETH}`);
+    await expectHeading('Portfolio');
+    for (const theme of /** @type {const} */ (['light', 'dark'])) {
+      await setSystemTheme(theme);
+      const ticket = await typeBuyAmount('10');
+      await ticket.getByText('The pool keeps a tiny part of each trade').waitFor();
+      await ticket.getByText(/^Gas$/).waitFor();
+      await ticket.getByText('Minimum you get').waitFor();
+      assert.match((await ticket.getByTestId('quote').textContent()) ?? '', /You pay\$10\.00/);
+      await ticket.scrollIntoViewIfNeeded();
+      await screenshot(`trade-ticket-${theme}`);
+      assert.deepEqual(await seriousA11yViolations(), [], `axe on the ticket (${theme})`);
+    }
+  },
+);
+
+test('amounts the API would refuse are explained before asking it', { skip: NEEDS_PORTFOLIO_API }, async () => {
+  const ticket = page.getByTestId('trade-ticket');
+  const input = ticket.getByLabel(/How much play money to spend/);
+  await input.fill('0.5');
+  await ticket.getByTestId('amount-problem').getByText('The smallest trade is $1. Try a bigger amount.').waitFor();
+  await input.fill('500');
+  await ticket
+    .getByTestId('amount-problem')
+    .getByText(/in cash\. Try a smaller amount\./)
+    .waitFor();
+  assert.equal(await ticket.getByRole('button', { name: 'Review buy' }).isDisabled(), true);
+});
+
+test(
+  'buying $10 with a double tap on Confirm trades once and shows the holding with P&L',
+  { skip: NEEDS_PORTFOLIO_API },
+  async () => {
+    const ticket = await typeBuyAmount('10');
+    await ticket.getByRole('button', { name: 'Review buy' }).click();
+    await ticket.getByText('Check and confirm').waitFor();
+    await ticket.getByRole('button', { name: 'Confirm buy' }).dblclick();
+    await ticket.getByTestId('trade-done').getByText('Done! You bought WETH.').waitFor();
+    assert.ok(orderKeys.length >= 1, 'an order was sent');
+    assert.equal(new Set(orderKeys).size, 1, `one Idempotency-Key for one confirmation: ${orderKeys.join(', ')}`);
+    const trades = await apiGet('/api/portfolio/trades');
+    assert.equal(trades.items.length, 1, 'exactly one trade');
+
+    const holding = page.getByTestId('holding').filter({ hasText: 'WETH' });
+    await holding.waitFor();
+    assert.match((await holding.textContent()) ?? '', /\$\d+\.\d{2}/);
+    await holding.locator('.pf-pnl').first().waitFor();
+    assert.equal(await holding.getByRole('link').getAttribute('href'), `/market/${WETH}`);
+    const cash = (await page.getByTestId('cash').textContent())?.trim();
+    assert.equal(cash, '$90.00', 'the $10 left the cash');
+  },
+);
+
+test('selling 50% from the holding shows both trades in the history', { skip: NEEDS_PORTFOLIO_API }, async () => {
+  await page.getByTestId('holding').filter({ hasText: 'WETH' }).getByRole('button', { name: 'Trade WETH' }).click();
+  const ticket = page.getByTestId('trade-ticket');
+  await ticket.getByRole('group', { name: 'Buy or sell' }).getByRole('button', { name: 'Sell' }).waitFor();
+  assert.equal(
+    await ticket
+      .getByRole('group', { name: 'Buy or sell' })
+      .getByRole('button', { name: 'Sell' })
+      .getAttribute('aria-pressed'),
+    'true',
+  );
+  await ticket.getByRole('button', { name: '50%' }).click();
+  await ticket.getByTestId('quote').waitFor();
+  const review = ticket.getByRole('button', { name: 'Review sell' });
+  await page.waitForFunction((el) => el && !el.disabled, await review.elementHandle());
+  await review.click();
+  await ticket.getByRole('button', { name: 'Confirm sell' }).click();
+  await ticket.getByTestId('trade-done').getByText('Done! You sold WETH.').waitFor();
+
+  const history = page.getByTestId('trade-history');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="trade"]').length === 2);
+  const sides = await history.getByTestId('trade').evaluateAll((rows) => rows.map((row) => row.dataset.side));
+  assert.deepEqual(sides, ['sell', 'buy'], 'newest first');
+  await history.getByTestId('trade').first().getByText('Profit or loss on this sale').waitFor();
+  assert.equal(new Set(orderKeys).size, 2, 'a new key for the new order');
+});
+
+for (const theme of /** @type {const} */ (['light', 'dark'])) {
+  test(
+    `the Portfolio tab with a holding has no serious accessibility violations (${theme})`,
+    { skip: NEEDS_PORTFOLIO_API },
+    async () => {
+      await page.goto(`${BASE_URL}/portfolio`);
+      await setSystemTheme(theme);
+      await page.getByTestId('holding').first().waitFor();
+      await page.getByTestId('trade').first().waitFor();
+      await screenshot(`portfolio-${theme}`);
+      assert.deepEqual(await seriousA11yViolations(), []);
+    },
+  );
+}
+
+test('Start again asks first, then clears holdings and history', { skip: NEEDS_PORTFOLIO_API }, async () => {
+  await page.getByRole('button', { name: 'Start again with $100' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Start again?' });
+  await dialog.waitFor();
+  assert.ok(await dialog.evaluate((el) => el.contains(document.activeElement)), 'focus moves into the dialog');
+  await dialog.getByRole('button', { name: 'Keep my portfolio' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal(await page.getByTestId('holding').count(), 1, 'cancel keeps everything');
+
+  await page.getByRole('button', { name: 'Start again with $100' }).click();
+  await dialog.getByRole('button', { name: 'Yes, start again' }).click();
+  await page
+    .getByTestId('holdings-empty')
+    .getByText(/You have \$100\.00 of play money/)
+    .waitFor();
+  await page.getByText('No trades yet.').waitFor();
+  assert.equal((await page.getByTestId('total-value').textContent())?.trim(), '$100.00');
+});
+
+test('the portfolio pages logged no errors', { skip: NEEDS_PORTFOLIO_API }, () => {
+  assert.deepEqual(pageErrors.slice(pageErrorsBeforePortfolio), []);
+});
+
+/** Types a buy amount into the open ticket and waits for its fresh quote. */
+async function typeBuyAmount(amount) {
+  const ticket = page.getByTestId('trade-ticket');
+  await ticket.getByLabel(/How much play money to spend/).fill(amount);
+  await ticket.getByTestId('quote').waitFor();
+  const review = ticket.getByRole('button', { name: 'Review buy' });
+  await page.waitForFunction((el) => el && !el.disabled, await review.elementHandle());
+  return ticket;
+}
+
+async function sessionToken() {
+  return page.evaluate((key) => localStorage.getItem(key), TOKEN_KEY);
+}
+
+async function apiGet(path) {
+  const response = await page.request.get(`${BASE_URL}${path}`, {
+    headers: { Authorization: `Bearer ${await sessionToken()}` },
+  });
+  assert.equal(response.status(), 200, `GET ${path}`);
+  return response.json();
+}
+
+async function apiPost(path) {
+  const response = await page.request.post(`${BASE_URL}${path}`, {
+    headers: { Authorization: `Bearer ${await sessionToken()}` },
+  });
+  assert.equal(response.status(), 200, `POST ${path}`);
+  return response.json();
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /**

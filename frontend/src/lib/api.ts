@@ -2,18 +2,38 @@
  * The API as features see it: typed functions over the generated SDK (src/client). Features never
  * import the generated code, so a regenerated client with renamed operations changes only this file and session.ts.
  */
-import { listTokens, readCandles, readMarketStatus, readMe, readMeta, readToken } from '@/client/sdk.gen';
+import {
+  listTokens,
+  listTrades,
+  placeOrder as placeOrderSdk,
+  quoteTrade,
+  readCandles,
+  readMarketStatus,
+  readMe,
+  readMeta,
+  readPortfolio,
+  readToken,
+  resetPortfolio as resetPortfolioSdk,
+} from '@/client/sdk.gen';
 import type {
   Candle,
   CandleSeries,
+  HoldingOut,
   MarketStatus as MarketStatusSchema,
   Meta as MetaSchema,
+  OrderIn,
+  OrderResult as OrderResultSchema,
+  PortfolioOut,
+  QuoteOut,
   RiskFlagOut,
   SortOrder,
   Timeframe,
   TokenDetail as TokenDetailSchema,
   TokenList,
   TokenSummary as TokenSummarySchema,
+  TradeOut,
+  TradePage as TradePageSchema,
+  TradeRequest as TradeRequestSchema,
   UserOut,
 } from '@/client/types.gen';
 
@@ -75,4 +95,41 @@ export function fetchCandles(
 /** Which market source is active and how each one is doing. */
 export function fetchMarketStatus(signal?: AbortSignal): Promise<MarketStatus> {
   return send((s) => readMarketStatus({ signal: s }), signal);
+}
+
+export type Portfolio = PortfolioOut;
+export type Holding = HoldingOut;
+export type TradeRequest = TradeRequestSchema;
+export type OrderRequest = OrderIn;
+export type Quote = QuoteOut;
+export type Trade = TradeOut;
+export type OrderResult = OrderResultSchema;
+export type TradePage = TradePageSchema;
+
+/** The practice portfolio (created with $100 on first use), valued at the latest prices. */
+export function fetchPortfolio(signal?: AbortSignal): Promise<Portfolio> {
+  return send((s) => readPortfolio({ signal: s }), signal);
+}
+
+/** What a market order would do right now, every cost explained. Nothing is traded. */
+export function fetchQuote(request: TradeRequest, signal?: AbortSignal): Promise<Quote> {
+  return send((s) => quoteTrade({ body: request, signal: s }), signal);
+}
+
+/**
+ * Places a market order. `idempotencyKey` must be new for each order and reused for retries of the
+ * same one: the server then returns the original trade (`replayed`) instead of trading twice.
+ */
+export function placeOrder(order: OrderRequest, idempotencyKey: string, signal?: AbortSignal): Promise<OrderResult> {
+  return send((s) => placeOrderSdk({ body: order, headers: { 'idempotency-key': idempotencyKey }, signal: s }), signal);
+}
+
+/** This run's trades, newest first; pass `next_cursor` for the following page. */
+export function fetchTrades(query: { cursor?: string; limit?: number } = {}, signal?: AbortSignal): Promise<TradePage> {
+  return send((s) => listTrades({ query, signal: s }), signal);
+}
+
+/** Starts again with $100; the old run is archived. */
+export function resetPortfolio(signal?: AbortSignal): Promise<Portfolio> {
+  return send((s) => resetPortfolioSdk({ signal: s }), signal);
 }

@@ -2,11 +2,15 @@ import { describe, expect, it } from 'vitest';
 
 import {
   formatCompactUsd,
+  direction,
   formatCount,
   formatDate,
   formatPercent,
   formatPrice,
   formatRelativeTime,
+  formatSignedUsd,
+  formatTokenAmount,
+  formatUnitAmount,
   formatUsd,
   MISSING_VALUE,
 } from './format';
@@ -102,5 +106,42 @@ describe('formatCount', () => {
   it('groups thousands and drops fractions', () => {
     expect(formatCount(179144, 'en-US')).toBe('179,144');
     expect(formatCount(null)).toBe(MISSING_VALUE);
+  });
+});
+
+describe('formatSignedUsd', () => {
+  it('signs gains and losses and leaves zero unsigned', () => {
+    expect(formatSignedUsd('1.25', LOCALE)).toBe('+$1.25');
+    expect(formatSignedUsd('-0.4', LOCALE)).toBe('-$0.40');
+    expect(formatSignedUsd('0.004', LOCALE)).toBe('$0.00');
+    expect(formatSignedUsd('-0.004', LOCALE)).toBe('$0.00');
+    expect(formatSignedUsd(null, LOCALE)).toBe(MISSING_VALUE);
+  });
+});
+
+describe('formatTokenAmount', () => {
+  it('keeps small amounts readable and large ones short', () => {
+    expect(formatTokenAmount('0.000004123456', LOCALE)).toBe('0.000004123');
+    expect(formatTokenAmount('0.0034120000', LOCALE)).toBe('0.003412');
+    expect(formatTokenAmount('12.500000000000000000', LOCALE)).toBe('12.5');
+    expect(formatTokenAmount('1234567.891', LOCALE)).toBe('1,234,567.89');
+    expect(formatTokenAmount('0', LOCALE)).toBe('0');
+    expect(formatTokenAmount('abc', LOCALE)).toBe(MISSING_VALUE);
+  });
+});
+
+describe('direction', () => {
+  it('reads the sign after rounding', () => {
+    expect(direction('1.2')).toBe('up');
+    expect(direction('-0.01')).toBe('down');
+    expect(direction('-0.004')).toBe('flat');
+    expect(direction(null)).toBe('flat');
+  });
+});
+
+describe('formatUnitAmount', () => {
+  it('shows USD as money and tokens with their symbol', () => {
+    expect(formatUnitAmount('10', 'USD', LOCALE)).toBe('$10.00');
+    expect(formatUnitAmount('0.00341', 'WETH', LOCALE)).toBe('0.00341 WETH');
   });
 });

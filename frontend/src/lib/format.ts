@@ -126,3 +126,49 @@ export function formatCount(value: NumericInput, locale?: string): string {
   if (count === null) return MISSING_VALUE;
   return numberFormat(locale, { maximumFractionDigits: 0 }).format(count);
 }
+
+/**
+ * A change in money with its sign, so a gain and a loss read differently without colour:
+ * "+$1.25", "-$0.40"; an amount that rounds to zero cents shows as "$0.00" with no sign.
+ */
+export function formatSignedUsd(value: NumericInput, locale?: string): string {
+  const amount = toNumber(value);
+  if (amount === null) return MISSING_VALUE;
+  const cents = Math.round(amount * 100) / 100 || 0;
+  return numberFormat(locale, {
+    style: 'currency',
+    currency: 'USD',
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+    signDisplay: 'exceptZero',
+  }).format(cents);
+}
+
+/**
+ * An amount of a token. Token amounts span from 0.000004 WETH to millions of meme coins, so below 1
+ * it keeps four significant digits, up to 1,000 four decimals, above that two: "0.003412",
+ * "12.5", "1,234,567.89". Trailing zeros are dropped.
+ */
+export function formatTokenAmount(value: NumericInput, locale?: string): string {
+  const amount = toNumber(value);
+  if (amount === null) return MISSING_VALUE;
+  const size = Math.abs(amount);
+  if (size !== 0 && size < 1) {
+    return numberFormat(locale, { maximumSignificantDigits: 4 }).format(amount);
+  }
+  return numberFormat(locale, { maximumFractionDigits: size >= 1000 ? 2 : 4 }).format(amount);
+}
+
+/** Which way a signed number points once rounded to `decimals` places: for arrows and colours. */
+export function direction(value: NumericInput, decimals = 2): 'up' | 'down' | 'flat' {
+  const number = toNumber(value);
+  if (number === null) return 'flat';
+  const scale = 10 ** decimals;
+  const rounded = Math.round(number * scale) / scale;
+  return rounded > 0 ? 'up' : rounded < 0 ? 'down' : 'flat';
+}
+
+/** An amount with its unit as the API sends it: "USD" as money, anything else as a token amount. */
+export function formatUnitAmount(amount: NumericInput, unit: string, locale?: string): string {
+  return unit === 'USD' ? formatUsd(amount, locale) : `${formatTokenAmount(amount, locale)} ${unit}`;
+}

@@ -1,0 +1,12 @@
+import { type TradeRequest } from '@/lib/api';
+
+/** Query keys of the portfolio feature. Everything under `mine` changes after a trade or a reset. */
+export const portfolioKeys = {
+  all: ['portfolio'] as const,
+  mine: () => ['portfolio', 'mine'] as const,
+  summary: () => ['portfolio', 'mine', 'summary'] as const,
+  trades: () => ['portfolio', 'mine', 'trades'] as const,
+  quotes: () => ['portfolio', 'mine', 'quote'] as const,
+  quote: (request: TradeRequest) => ['portfolio', 'mine', 'quote', request] as const,
+  token: (address: string) => ['portfolio', 'token', address.toLowerCase()] as const,
+};
