@@ -116,8 +116,8 @@ function TokenBody({ token }: { token: TokenDetail }) {
           Practise a trade
         </LinkButton>
         <p className="token-page__actions-note">
-          Chat and practice trading are still being built: these take you to their tabs, which will pick this token up
-          soon.
+          Practise a trade opens a ticket for this token with play money. Chat is still being built: it opens its tab,
+          which will pick this token up soon.
         </p>
       </section>
     </>

@@ -8,6 +8,7 @@ import { describeError } from '@/lib/api';
 
 import { usePortfolio } from '../api/portfolio';
 import { type TradeSide } from '../api/ticket';
+import { useLivePortfolio, usePortfolioEvents } from '../hooks/use-live-portfolio';
 import { HoldingsList } from './holdings-list';
 import { PortfolioSummary } from './portfolio-summary';
 import { ResetPortfolio } from './reset-portfolio';
@@ -34,6 +35,8 @@ function useTicketParams() {
 
 export function PortfolioPage() {
   const portfolio = usePortfolio();
+  const live = useLivePortfolio(portfolio.data);
+  usePortfolioEvents();
   const ticket = useTicketParams();
   const [announcement, setAnnouncement] = useState('');
 
@@ -55,7 +58,7 @@ export function PortfolioPage() {
         />
       ) : (
         <>
-          <PortfolioSummary portfolio={portfolio.data} />
+          <PortfolioSummary portfolio={live} />
           {ticket.invalid && (
             <p role="alert" className="pf-alert pf-alert--warning">
               That link does not point at a token. Pick one in Market to practise a trade.
@@ -71,7 +74,7 @@ export function PortfolioPage() {
             />
           )}
           <HoldingsList
-            portfolio={portfolio.data}
+            portfolio={live}
             onTrade={(token) => {
               ticket.open(token, 'sell');
             }}

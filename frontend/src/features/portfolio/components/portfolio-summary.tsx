@@ -47,7 +47,7 @@ export function PortfolioSummary({ portfolio }: { portfolio: Portfolio | undefin
       </dl>
       <p className="pf-summary__note">{NOTE}</p>
       <p className="pf-summary__as-of">
-        Values from {formatRelativeTime(portfolio.as_of, now)} · they update every few seconds
+        Values move with live prices · checked {formatRelativeTime(portfolio.as_of, now)}
       </p>
     </Card>
   );

@@ -63,8 +63,8 @@ export function TradeTicket({ address, portfolio, initialSide, onClose }: TradeT
   useEffect(() => {
     // jsdom (unit tests) has no scrollIntoView.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-    headingRef.current?.scrollIntoView?.({ block: 'start' });
-    headingRef.current?.focus();
+    headingRef.current?.closest('.pf-ticket')?.scrollIntoView?.({ block: 'start' });
+    headingRef.current?.focus({ preventScroll: true });
   }, [address]);
 
   let body;
