@@ -30,6 +30,7 @@ from eaili5.core.settings import Settings, load_settings, redact_url
 from eaili5.core.spa import SPAStaticFiles, frontend_missing_page
 from eaili5.core.state import AppState
 from eaili5.core.tasks import stop_task
+from eaili5.learning.router import router as learning_router
 from eaili5.market.poller import MarketPoller
 from eaili5.market.router import router as market_router
 from eaili5.market.service import MarketService
@@ -39,6 +40,7 @@ from eaili5.portfolio.router import router as portfolio_router
 from eaili5.realtime.hub import Hub
 from eaili5.realtime.router import router as realtime_router
 from eaili5.system.router import router as system_router
+from eaili5.tutor.router import router as tutor_router
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +70,16 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     )
     app.state.eaili5 = state
     install_error_handlers(app)
-    for router in (system_router, auth_router, realtime_router, market_router, portfolio_router):
+    routers = (
+        system_router,
+        auth_router,
+        realtime_router,
+        market_router,
+        portfolio_router,
+        learning_router,
+        tutor_router,
+    )
+    for router in routers:
         app.include_router(router)
     _mount_frontend(app, settings)
     _add_middleware(app, state)

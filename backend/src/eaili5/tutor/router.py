@@ -1,0 +1,7 @@
+"""Tutor HTTP API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["tutor"])
