@@ -28,6 +28,7 @@ from eaili5.core import migrations
 from eaili5.core.db import create_engine
 from eaili5.core.settings import Settings
 from eaili5.models import Base
+from tests.summary import SUMMARY
 
 TEST_DATABASE_URL = os.environ.get("EAILI5_TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("EAILI5_TEST_REDIS_URL")
@@ -185,3 +186,11 @@ async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
         yield server
     finally:
         await server.stop()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the figures tests reported through tests.summary.report()."""
+    for section, lines in SUMMARY.items():
+        terminalreporter.write_sep("-", section)
+        for line in lines:
+            terminalreporter.write_line(line)
