@@ -43,3 +43,22 @@ class Metrics:
         self.rate_limited = Counter(
             "rate_limited", "Requests refused by a rate limit", ["scope"], registry=self.registry
         )
+        self.tutor_first_token = Histogram(
+            "tutor_first_token_seconds",
+            "Time from a chat message to the first text of its reply",
+            ["engine"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.tutor_provider_calls = Counter(
+            "tutor_provider_calls",
+            "Calls to the tutor's model and search providers by outcome",
+            ["provider", "outcome"],
+            registry=self.registry,
+        )
+        self.tutor_replies = Counter(
+            "tutor_replies",
+            "Tutor replies by engine kind and status",
+            ["engine", "status"],
+            registry=self.registry,
+        )

@@ -157,6 +157,21 @@ class Settings(BaseSettings):
     portfolio_slippage_bps: int = Field(default=50, ge=0, le=5000, description="for minimum received")
     portfolio_min_trade_usd: Decimal = Field(default=Decimal("1.00"), ge=Decimal("0.01"), decimal_places=2)
 
+    # The tutor.
+    tutor_rate_limit: str = Field(default="20/minute", description="messages per user")
+    tutor_daily_cap: int = Field(default=300, ge=1, description="messages per user per day")
+    tutor_first_token_timeout_seconds: float = Field(default=10.0, gt=0, description="then fall back")
+    tutor_model_timeout_seconds: float = Field(default=60.0, gt=0, description="one whole model reply")
+    tutor_max_tool_rounds: int = Field(default=4, ge=0, le=10)
+    tutor_history_turns: int = Field(default=8, ge=0, le=50)
+    tutor_resume_ttl_seconds: float = Field(
+        default=600.0, gt=0, description="how long a reply can be resumed"
+    )
+    tutor_max_generations_per_connection: int = Field(default=3, ge=1, le=20)
+    tavily_base_url: str = "https://api.tavily.com"
+    tavily_timeout_seconds: float = Field(default=8.0, gt=0)
+    tavily_max_results: int = Field(default=5, ge=1, le=20)
+
     # Limits.
     session_ttl_days: int = Field(default=30, ge=1, le=365)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
