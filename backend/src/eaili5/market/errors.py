@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eaili5.core.errors import BadRequest, NotFound, UpstreamError
+from eaili5.core.errors import BadRequest, NotFound, ServiceUnavailable, UpstreamError
 
 
 class MarketDataUnavailable(UpstreamError):
@@ -38,3 +38,13 @@ class TooManyTokens(BadRequest):
 
 class InvalidCandleRequest(BadRequest):
     kind = "InvalidCandleRequest"
+
+
+class InvalidTradesRequest(BadRequest):
+    kind = "InvalidTradesRequest"
+
+
+class NoTradesSource(ServiceUnavailable):
+    """This deployment's market sources cannot list trades at all (a configuration, not an outage)."""
+
+    kind = "NoTradesSource"

@@ -7,7 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from eaili5.core.deps import get_state
-from eaili5.market.schemas import CandleSeries, MarketStatus, SortOrder, Timeframe, TokenDetail, TokenList
+from eaili5.market.schemas import (
+    CandleSeries,
+    MarketStatus,
+    RecentTrades,
+    SortOrder,
+    Timeframe,
+    TokenDetail,
+    TokenList,
+)
 from eaili5.market.service import MAX_LIST_LIMIT, MarketService
 
 router = APIRouter(prefix="/api", tags=["market"])
@@ -48,6 +56,14 @@ async def read_candles(
 ) -> CandleSeries:
     """OHLCV candles, oldest first."""
     return await _market(request).candles(address, tf, limit, before)
+
+
+@router.get("/tokens/{address}/trades", response_model=RecentTrades)
+async def read_recent_trades(
+    request: Request, address: str, limit: Annotated[int, Query(ge=1, le=100)] = 30
+) -> RecentTrades:
+    """The token's newest swaps on Base DEXs (simulated or Bitquery; 503 when no source has trades)."""
+    return await _market(request).recent_trades(address, limit)
 
 
 @router.get("/market/status", response_model=MarketStatus)

@@ -135,6 +135,20 @@ class Candle(BaseModel):
     v: DecimalStr
 
 
+class MarketTrade(BaseModel):
+    """One swap of the token on a Base DEX. `side` is from the token's view (a buy takes it out of the pool);
+    null when the source does not say."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: AwareDatetime
+    side: Literal["buy", "sell"] | None
+    price_usd: DecimalStr
+    amount: DecimalStr = Field(description="Tokens traded")
+    amount_usd: DecimalStr
+    dex: str | None
+
+
 # --- API shapes ------------------------------------------------------------------------------
 
 
@@ -208,6 +222,13 @@ class CandleSeries(BaseModel):
     source: MarketSource
     as_of: AwareDatetime
     candles: list[Candle]
+
+
+class RecentTrades(BaseModel):
+    address: str
+    source: MarketSource
+    as_of: AwareDatetime
+    trades: list[MarketTrade] = Field(description="Newest first")
 
 
 class SourceStatus(BaseModel):

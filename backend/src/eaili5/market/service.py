@@ -11,24 +11,27 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 import orjson
 
 from eaili5.core.errors import BadRequest
 from eaili5.core.kv import KV
 from eaili5.core.settings import Settings
-from eaili5.market.errors import MarketDataUnavailable, UnknownToken
+from eaili5.market.errors import MarketDataUnavailable, NoTradesSource, UnknownToken
 from eaili5.market.providers.base import MAX_PRICES_PER_CALL, MarketProvider, address_key
 from eaili5.market.risk import RiskThresholds, risk_flags
 from eaili5.market.schemas import (
     Candle,
     CandleSeries,
     MarketStatus,
+    MarketTrade,
     PoolRef,
     PriceTick,
+    RecentTrades,
     SortOrder,
     SourceStatus,
     Timeframe,
@@ -43,6 +46,9 @@ logger = logging.getLogger(__name__)
 TICKS_KEY = "market:ticks"
 TRENDING_KEY = "market:trending"
 MAX_LIST_LIMIT = 100
+# Trades change by the second, but a token page polled by many viewers must not spend the vendor budget.
+TRADES_CACHE_SECONDS = 15.0
+T = TypeVar("T")
 
 
 def _now() -> datetime:
@@ -306,19 +312,59 @@ class MarketService:
         key = f"market:candles:{provider.name}:{token.address.lower()}:{timeframe.value}:{limit}:{before}"
 
         async def fetch() -> bytes:
-            if not await self._may_call(provider):
-                raise MarketDataUnavailable(f"{provider.name} is out of budget or backing off")
-            try:
-                fetched = await provider.get_candles(token.address, timeframe, limit, before)
-            except MarketDataUnavailable as exc:
-                await self._record_failure(provider, exc)
-                raise
-            await self._record_success(provider)
+            fetched = await self._budgeted_call(
+                provider, lambda: provider.get_candles(token.address, timeframe, limit, before)
+            )
             return orjson.dumps([candle.model_dump(mode="json") for candle in fetched])
 
         ttl = min(max(timeframe.seconds / 4, 15.0), 300.0)
         raw = await self.kv.get_or_compute(key, ttl, fetch)
         return [Candle.model_validate(row) for row in orjson.loads(raw)]
+
+    # --- recent trades --------------------------------------------------------------------------
+    async def recent_trades(self, address: str, limit: int) -> RecentTrades:
+        """Newest swaps from the first source in the chain that has trades (simulated or Bitquery)."""
+        token = self.token(address)
+        sources = [provider for provider in self.providers if provider.has_trades]
+        if not sources:
+            raise NoTradesSource(
+                "None of the configured market sources lists trades (Bitquery needs BITQUERY_API_KEY)."
+            )
+        errors = []
+        for provider in sources:
+            try:
+                trades = await self._trades_from(provider, token, limit)
+            except MarketDataUnavailable as exc:
+                errors.append(exc.detail)
+                continue
+            return RecentTrades(address=token.address, source=provider.name, as_of=_now(), trades=trades)
+        raise MarketDataUnavailable("No source could give recent trades right now. " + " ".join(errors))
+
+    async def _trades_from(self, provider: MarketProvider, token: Token, limit: int) -> list[MarketTrade]:
+        if provider.name == "simulated":
+            return await provider.get_recent_trades(token.address, limit)
+        key = f"market:trades:{provider.name}:{token.address.lower()}:{limit}"
+
+        async def fetch() -> bytes:
+            trades = await self._budgeted_call(
+                provider, lambda: provider.get_recent_trades(token.address, limit)
+            )
+            return orjson.dumps([trade.model_dump(mode="json") for trade in trades])
+
+        raw = await self.kv.get_or_compute(key, TRADES_CACHE_SECONDS, fetch)
+        return [MarketTrade.model_validate(row) for row in orjson.loads(raw)]
+
+    async def _budgeted_call(self, provider: MarketProvider, call: Callable[[], Awaitable[T]]) -> T:
+        """One vendor call within its budget, recording success or failure for back-off and status."""
+        if not await self._may_call(provider):
+            raise MarketDataUnavailable(f"{provider.name} is out of budget or backing off")
+        try:
+            result = await call()
+        except MarketDataUnavailable as exc:
+            await self._record_failure(provider, exc)
+            raise
+        await self._record_success(provider)
+        return result
 
     # --- for trading ----------------------------------------------------------------------------
     async def fresh_tick(self, address: str) -> PriceTick:

@@ -23,6 +23,8 @@ def provider(vendor: LoopbackVendor, http: httpx.AsyncClient) -> BitqueryProvide
 
 def graphql(request: Recorded, _match: object) -> Reply:
     query = request.json()["query"]
+    if "query Trades" in query:
+        return Reply(200, fixture("bitquery_trades.json"))
     return Reply(200, fixture("bitquery_candles.json" if "interval" in query else "bitquery_prices.json"))
 
 
@@ -107,3 +109,27 @@ async def test_unknown_tokens_are_refused_before_calling(
     with pytest.raises(UnknownToken):
         await provider(bitquery, http).get_candles(NOT_LISTED, Timeframe.H1, 10)
     assert bitquery.requests == []
+
+
+async def test_recent_trades_newest_first_in_usd(bitquery: LoopbackVendor, http: httpx.AsyncClient) -> None:
+    trades = await provider(bitquery, http).get_recent_trades(WETH, 3)
+    body = bitquery.requests[0].json()
+    assert "DEXTradeByTokens" in body["query"] and "PriceInUSD" in body["query"]
+    assert body["variables"] == {"token": WETH.lower(), "limit": 3}
+    assert [trade.at.second for trade in trades] == [43, 41, 58]
+    newest = trades[0]
+    assert newest.price_usd == Decimal("3021.9") and newest.amount == Decimal("1.25")
+    assert newest.amount_usd == Decimal("3777.38") and newest.dex == "aerodrome_slipstream"
+    assert newest.side is None  # the rows do not say which way the swap went
+    assert trades[2].dex is None and trades[2].amount_usd == Decimal("0.37")
+
+
+async def test_a_trade_row_without_a_price_is_a_vendor_error(
+    vendor: LoopbackVendor, http: httpx.AsyncClient
+) -> None:
+    broken = {
+        "data": {"EVM": {"DEXTradeByTokens": [{"Block": {"Time": "2026-11-26T12:00:41Z"}, "Trade": {}}]}}
+    }
+    vendor.route("POST", "/graphql", Reply(200, broken))
+    with pytest.raises(MarketDataUnavailable):
+        await provider(vendor, http).get_recent_trades(WETH, 3)

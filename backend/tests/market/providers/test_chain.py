@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from eaili5.app import create_app
 from eaili5.core.kv import create_kv
@@ -176,3 +177,53 @@ async def test_trending_failure_keeps_the_last_ranking(settings: Settings, vendo
         vendor.fail_next(Reply(500, {"error": "boom"}), Reply(500, {"error": "boom"}))
         assert await service.refresh_trending() == first == [DEGEN.lower(), AERO.lower()]
     await kv.close()
+
+
+async def test_recent_trades_come_from_bitquery_when_keyed_and_are_cached(
+    settings: Settings, vendor: LoopbackVendor
+) -> None:
+    serve_both_vendors(vendor)
+    vendor.route("POST", "/graphql", Reply(200, fixture("bitquery_trades.json")))
+    keyed = vendor_settings(
+        settings,
+        vendor,
+        market_sources=["geckoterminal", "bitquery"],
+        bitquery_url=f"{vendor.url}/graphql",
+        bitquery_api_key=SecretStr("bitquery-test-key"),
+    )
+    async with app_client(keyed) as client:
+        first = await client.get(f"/api/tokens/{WETH}/trades", params={"limit": 3})
+        assert first.status_code == 200, first.text
+        assert first.json()["source"] == "bitquery" and len(first.json()["trades"]) == 3
+        await client.get(f"/api/tokens/{WETH}/trades", params={"limit": 3})
+        assert calls(vendor, "/graphql") == 1  # the second viewer is served from the cache
+
+
+async def test_recent_trades_without_a_source_that_has_them_is_a_clear_503(
+    settings: Settings, vendor: LoopbackVendor
+) -> None:
+    serve_both_vendors(vendor)
+    async with app_client(vendor_settings(settings, vendor)) as client:
+        response = await client.get(f"/api/tokens/{WETH}/trades")
+        assert response.status_code == 503
+        assert "BITQUERY_API_KEY" in response.json()["detail"]
+
+
+async def test_a_failing_trades_vendor_is_a_502_and_counts_against_it(
+    settings: Settings, vendor: LoopbackVendor
+) -> None:
+    serve_both_vendors(vendor)
+    vendor.route("POST", "/graphql", Reply(500, {"errors": [{"message": "boom"}]}))
+    keyed = vendor_settings(
+        settings,
+        vendor,
+        market_sources=["geckoterminal", "bitquery"],
+        bitquery_url=f"{vendor.url}/graphql",
+        bitquery_api_key=SecretStr("bitquery-test-key"),
+    )
+    async with app_client(keyed) as client:
+        response = await client.get(f"/api/tokens/{WETH}/trades")
+        assert response.status_code == 502 and "recent trades" in response.json()["detail"]
+        status = (await client.get("/api/market/status")).json()
+        bitquery = next(source for source in status["sources"] if source["name"] == "bitquery")
+        assert bitquery["last_error"]

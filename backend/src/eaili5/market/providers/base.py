@@ -7,6 +7,8 @@ Contract, the same for every provider so the service can chain them:
   flags "no reliable price"); an address it has never heard of raises `UnknownToken`.
 - `get_candles` returns at most `limit` candles, oldest first, whose open time is before `before`
   (unix seconds, default: now, so the newest candle may still be forming).
+- `get_recent_trades` returns at most `limit` swaps, newest first; only providers with
+  `has_trades` implement it (GeckoTerminal and DexScreener are not asked: REFERENCE.md lists no trades API).
 - Failures of the outside world surface as `MarketDataUnavailable`, never as a vendor's exception.
 """
 
@@ -16,16 +18,24 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 from eaili5.market.address import is_hex_address
-from eaili5.market.errors import InvalidAddress, InvalidCandleRequest, TooManyTokens, UnknownToken
-from eaili5.market.schemas import Candle, PriceTick, Timeframe, Token
+from eaili5.market.errors import (
+    InvalidAddress,
+    InvalidCandleRequest,
+    InvalidTradesRequest,
+    TooManyTokens,
+    UnknownToken,
+)
+from eaili5.market.schemas import Candle, MarketTrade, PriceTick, Timeframe, Token
 
 MAX_PRICES_PER_CALL = 30
 MAX_CANDLES_PER_CALL = 1000
+MAX_TRADES_PER_CALL = 100
 
 
 class MarketProvider(ABC):
     name: str
     has_trending = False  # whether trending() reflects a real view of what trends on Base
+    has_trades = False  # whether get_recent_trades() is implemented
 
     @abstractmethod
     async def list_tokens(self) -> list[Token]:
@@ -40,6 +50,10 @@ class MarketProvider(ABC):
         self, address: str, timeframe: Timeframe, limit: int, before: int | None = None
     ) -> list[Candle]:
         """OHLCV bars oldest first; see the module docstring for the contract."""
+
+    async def get_recent_trades(self, address: str, limit: int) -> list[MarketTrade]:
+        """Recent swaps, newest first; see the module docstring for the contract."""
+        raise NotImplementedError(f"{self.name} has no trades")
 
     async def trending(self) -> list[str]:
         """Lowercase addresses of our tokens in the vendor's trending order; empty when it has no view."""
@@ -76,3 +90,8 @@ def check_price_batch(addresses: Sequence[str]) -> list[str]:
 def check_candle_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_CANDLES_PER_CALL:
         raise InvalidCandleRequest(f"limit must be between 1 and {MAX_CANDLES_PER_CALL} (got {limit}).")
+
+
+def check_trade_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_TRADES_PER_CALL:
+        raise InvalidTradesRequest(f"limit must be between 1 and {MAX_TRADES_PER_CALL} (got {limit}).")

@@ -1,4 +1,4 @@
-"""Bitquery (keyed GraphQL, optional): candles and 24h prices computed from Base DEX trades.
+"""Bitquery (keyed GraphQL, optional): candles, 24h prices and recent trades from Base DEX trades.
 
 One POST per call to `streaming.bitquery.io/graphql` with a bearer token. `DEXTradeByTokens` filtered
 on our token sees every trade once from that token's side, in USD:
@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from eaili5.market.providers.base import address_key, check_trade_limit
 from eaili5.market.providers.http import (
     DEFAULT_TIMEOUT,
     VendorProvider,
@@ -35,7 +36,7 @@ from eaili5.market.providers.http import (
     unavailable,
     utc_now,
 )
-from eaili5.market.schemas import Candle, PriceTick, Timeframe, Token
+from eaili5.market.schemas import Candle, MarketTrade, PriceTick, Timeframe, Token
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +82,25 @@ query Prices($tokens: [String!], $since: DateTime!) {
 """
 
 
+TRADES_QUERY = """
+query Trades($token: String!, $limit: Int!) {
+  EVM(network: base) {
+    DEXTradeByTokens(
+      orderBy: {descending: Block_Time}
+      limit: {count: $limit}
+      where: {Trade: {Currency: {SmartContract: {is: $token}}, PriceAsymmetry: {lt: 0.1}}}
+    ) {
+      Block { Time }
+      Trade { Amount Price PriceInUSD Dex { ProtocolName } }
+    }
+  }
+}
+"""
+
+
 class BitqueryProvider(VendorProvider):
     name = "bitquery"
+    has_trades = True
     vendor = "Bitquery"
     default_base_url = "https://streaming.bitquery.io/graphql"
 
@@ -126,6 +144,13 @@ class BitqueryProvider(VendorProvider):
         candles = [self._candle(row) for row in await self._query(CANDLES_QUERY, variables)]
         return sorted(candles, key=lambda candle: candle.t)[-limit:]
 
+    async def get_recent_trades(self, address: str, limit: int) -> list[MarketTrade]:
+        check_trade_limit(limit)
+        token = self._known(address_key(address))
+        variables = {"token": token.address.lower(), "limit": limit}
+        trades = [self._trade(row) for row in await self._query(TRADES_QUERY, variables)]
+        return sorted(trades, key=lambda trade: trade.at, reverse=True)[:limit]
+
     async def _query(self, query: str, variables: dict[str, Any]) -> list[Any]:
         document = as_dict(
             await request_json(
@@ -155,6 +180,22 @@ class BitqueryProvider(VendorProvider):
         if opened is None or o is None or h is None or l is None or c is None or v is None:
             raise shape_error(self.vendor, "a candle row is missing its time or a price")
         return Candle(t=opened, o=o, h=h, l=l, c=c, v=v)
+
+    def _trade(self, row: Any) -> MarketTrade:
+        at = _unix_seconds(dig(row, "Block", "Time"))
+        price = to_price(dig(row, "Trade", "PriceInUSD"))
+        amount = to_decimal(dig(row, "Trade", "Amount"))
+        if at is None or price is None or amount is None:
+            raise shape_error(self.vendor, "a trade row is missing its time, price or amount")
+        dex = dig(row, "Trade", "Dex", "ProtocolName")
+        return MarketTrade(
+            at=datetime.fromtimestamp(at, UTC),
+            side=None,  # DEXTradeByTokens rows as we query them do not say which way the swap went
+            price_usd=price,
+            amount=amount,
+            amount_usd=(price * amount).quantize(Decimal("0.01")),
+            dex=dex if isinstance(dex, str) else None,
+        )
 
 
 def _tick(token: Token, row: Any) -> PriceTick | None:

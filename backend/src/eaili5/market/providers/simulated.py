@@ -43,8 +43,9 @@ from eaili5.market.providers.base import (
     address_key,
     check_candle_limit,
     check_price_batch,
+    check_trade_limit,
 )
-from eaili5.market.schemas import Candle, PriceTick, Timeframe, Token, VolatilityClass
+from eaili5.market.schemas import Candle, MarketTrade, PriceTick, Timeframe, Token, VolatilityClass
 from eaili5.market.snapshot import load_snapshot_tokens
 
 MINUTES_PER_DAY = 1440
@@ -282,6 +283,29 @@ class _TokenPath:
             pieces.append(self.forming_minute(now))
         return _merge(pieces)
 
+    def price_at(self, at: int) -> float:
+        """The price (as a multiple of the reference) at second `at`: the close of the minute so far."""
+        return self.forming_minute(at).c
+
+    def minute_trades(self, minute: int) -> list[tuple[int, float, float]]:
+        """The swaps of one finished minute as (unix second, price multiple, USD size), oldest first.
+
+        They are cut from the same path as the candles: each trades at the path's price at its second,
+        their sizes add up to the minute's volume, and a trade that moved the price up is a buy.
+        """
+        day, offset = divmod(minute, MINUTES_PER_DAY)
+        volume = self.day(day).bar(offset, offset + 1).v
+        count = max(1, min(MAX_TRADES_PER_MINUTE, round(volume / SIMULATED_AVERAGE_TRADE_USD)))
+        bits = [_hash64(self._key, "trade", minute, i) for i in range(count)]
+        seconds = sorted({1 + b % 59 for b in bits})
+        weights = [math.exp(_VOLUME_SPREAD * (2.0 * ((b >> 8) % 1000) / 999 - 1.0)) for b in bits]
+        scale = volume / sum(weights[: len(seconds)])
+        start = minute * 60
+        return [
+            (start + second, self.price_at(start + second), weight * scale)
+            for second, weight in zip(seconds, weights, strict=False)
+        ]
+
     def volume_since_midnight(self, at: int) -> float:
         day, second_of_day = divmod(at, SECONDS_PER_DAY)
         minute, second = divmod(second_of_day, 60)
@@ -317,12 +341,17 @@ def _utc_now() -> datetime:
 
 # Typical DEX swap size on Base, used to turn simulated volume into a transaction count.
 SIMULATED_AVERAGE_TRADE_USD = 350.0
+# Busy pools trade hundreds of times a minute; a list of recent trades needs only a handful of them.
+MAX_TRADES_PER_MINUTE = 12
+# How far back recent trades are looked for (a quiet token trades at least once a minute here anyway).
+TRADES_LOOKBACK_MINUTES = 60
 
 
 class SimulatedMarket(MarketProvider):
     """Embedded market data: real Base tokens, simulated prices; every tick says source "simulated"."""
 
     name = "simulated"
+    has_trades = True
 
     def __init__(
         self,
@@ -356,6 +385,31 @@ class SimulatedMarket(MarketProvider):
         if sum(not path.has_day(day) for day in days) > DAYS_COMPUTED_INLINE:
             return await asyncio.to_thread(self._candles, path, opens, timeframe.seconds, now)
         return self._candles(path, opens, timeframe.seconds, now)
+
+    async def get_recent_trades(self, address: str, limit: int) -> list[MarketTrade]:
+        check_trade_limit(limit)
+        path = self._path(address_key(address))
+        now = int(self._now_fn().timestamp())
+        trades: list[MarketTrade] = []
+        for minute in range(now // 60 - 1, now // 60 - 1 - TRADES_LOOKBACK_MINUTES, -1):
+            for at, multiple, usd in reversed(path.minute_trades(minute)):
+                trades.append(self._trade(path, at, multiple, usd))
+            if len(trades) >= limit:
+                break
+        return trades[:limit]
+
+    @staticmethod
+    def _trade(path: _TokenPath, at: int, multiple: float, usd: float) -> MarketTrade:
+        price = _significant(multiple * path.reference)
+        went_up = multiple >= path.price_at(at - 1)
+        return MarketTrade(
+            at=datetime.fromtimestamp(at, UTC),
+            side="buy" if went_up else "sell",
+            price_usd=price,
+            amount=_significant(usd / (multiple * path.reference)),
+            amount_usd=_cents(usd),
+            dex=path.token.main_pool.dex,
+        )
 
     def price_at(self, address: str, at: datetime) -> Decimal:
         """The simulated price at any moment: what a fill at that time would use."""
