@@ -31,6 +31,7 @@ from eaili5.core.spa import SPAStaticFiles, frontend_missing_page
 from eaili5.core.state import AppState
 from eaili5.core.tasks import stop_task
 from eaili5.learning.router import router as learning_router
+from eaili5.learning.subscribers import subscribe_learning
 from eaili5.market.poller import MarketPoller
 from eaili5.market.router import router as market_router
 from eaili5.market.service import MarketService
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     market = MarketService(settings, kv, build_providers(settings, http, tokens), tokens)
     hub = Hub(kv, settings, metrics)
     state = AppState(settings, Database(create_engine(settings)), kv, metrics, hub, http, market)
+    subscribe_learning(state.events)
 
     app = FastAPI(
         title="EAILI5 API",
@@ -139,6 +141,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         stopping.set()
         for task in background:
             await stop_task(task)
+        await state.events.drain()
         await state.hub.stop()
         await state.kv.close()
         await state.http.aclose()

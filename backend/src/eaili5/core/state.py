@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from eaili5.core.db import Database
+from eaili5.core.events import EventBus
 from eaili5.core.kv import KV
 from eaili5.core.metrics import Metrics
 from eaili5.core.settings import Settings
@@ -26,3 +27,8 @@ class AppState:
     hub: Hub
     http: httpx.AsyncClient  # one pooled client for every vendor call
     market: MarketService
+    # Domain events (published after commit); built from `db`, so callers need not pass it.
+    events: EventBus = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.events = EventBus(self.db)
