@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { CreateSessionData, CreateSessionResponses, EndSessionData, EndSessionResponses, ListTokensData, ListTokensErrors, ListTokensResponses, ListTradesData, ListTradesErrors, ListTradesResponses, PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses, QuoteTradeData, QuoteTradeErrors, QuoteTradeResponses, ReadCandlesData, ReadCandlesErrors, ReadCandlesResponses, ReadConnectionsData, ReadConnectionsResponses, ReadHealthData, ReadHealthResponses, ReadMarketStatusData, ReadMarketStatusResponses, ReadMeData, ReadMeResponses, ReadMetaData, ReadMetaResponses, ReadPortfolioData, ReadPortfolioResponses, ReadReadinessData, ReadReadinessErrors, ReadReadinessResponses, ReadTokenData, ReadTokenErrors, ReadTokenResponses, ResetPortfolioData, ResetPortfolioResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen';
+import type { AnswerQuizData, AnswerQuizErrors, AnswerQuizResponses, CompleteLessonData, CompleteLessonErrors, CompleteLessonResponses, CreateSessionData, CreateSessionResponses, EndSessionData, EndSessionResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListPathsData, ListPathsResponses, ListTokensData, ListTokensErrors, ListTokensResponses, ListTradesData, ListTradesErrors, ListTradesResponses, PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses, QuoteTradeData, QuoteTradeErrors, QuoteTradeResponses, ReadCandlesData, ReadCandlesErrors, ReadCandlesResponses, ReadConnectionsData, ReadConnectionsResponses, ReadGlossaryTermData, ReadGlossaryTermErrors, ReadGlossaryTermResponses, ReadHealthData, ReadHealthResponses, ReadLessonData, ReadLessonErrors, ReadLessonResponses, ReadMarketStatusData, ReadMarketStatusResponses, ReadMeData, ReadMeResponses, ReadMetaData, ReadMetaResponses, ReadPortfolioData, ReadPortfolioResponses, ReadProgressData, ReadProgressErrors, ReadProgressResponses, ReadReadinessData, ReadReadinessErrors, ReadReadinessResponses, ReadRecentTradesData, ReadRecentTradesErrors, ReadRecentTradesResponses, ReadTokenData, ReadTokenErrors, ReadTokenResponses, RecommendationsData, RecommendationsResponses, ResetPortfolioData, ResetPortfolioResponses, ReviewCardData, ReviewCardErrors, ReviewCardResponses, ReviewQueueData, ReviewQueueErrors, ReviewQueueResponses, SearchGlossaryData, SearchGlossaryErrors, SearchGlossaryResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -17,6 +17,104 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
      */
     meta?: Record<string, unknown>;
 };
+
+/**
+ * Search Glossary
+ *
+ * Search the glossary (no `q`: every term, alphabetically).
+ */
+export const searchGlossary = <ThrowOnError extends boolean = false>(options?: Options<SearchGlossaryData, ThrowOnError>) => (options?.client ?? client).get<SearchGlossaryResponses, SearchGlossaryErrors, ThrowOnError>({ url: '/api/learn/glossary', ...options });
+
+/**
+ * Read Glossary Term
+ *
+ * One term and the lessons that use it. Signed in (guests too), it becomes a review card.
+ */
+export const readGlossaryTerm = <ThrowOnError extends boolean = false>(options: Options<ReadGlossaryTermData, ThrowOnError>) => (options.client ?? client).get<ReadGlossaryTermResponses, ReadGlossaryTermErrors, ThrowOnError>({ url: '/api/learn/glossary/{term_id}', ...options });
+
+/**
+ * Leaderboard
+ *
+ * XP ranking this week (from Monday 00:00 UTC) or of all time, and the caller's own rank.
+ */
+export const leaderboard = <ThrowOnError extends boolean = false>(options?: Options<LeaderboardData, ThrowOnError>) => (options?.client ?? client).get<LeaderboardResponses, LeaderboardErrors, ThrowOnError>({ url: '/api/learn/leaderboard', ...options });
+
+/**
+ * Read Lesson
+ *
+ * A lesson's cards and quiz questions (never which option is correct) with the caller's progress.
+ */
+export const readLesson = <ThrowOnError extends boolean = false>(options: Options<ReadLessonData, ThrowOnError>) => (options.client ?? client).get<ReadLessonResponses, ReadLessonErrors, ThrowOnError>({ url: '/api/learn/lessons/{lesson_id}', ...options });
+
+/**
+ * Complete Lesson
+ *
+ * Mark a lesson done: XP the first time only, today's streak, any new badges.
+ */
+export const completeLesson = <ThrowOnError extends boolean = false>(options: Options<CompleteLessonData, ThrowOnError>) => (options.client ?? client).post<CompleteLessonResponses, CompleteLessonErrors, ThrowOnError>({
+    url: '/api/learn/lessons/{lesson_id}/complete',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Answer Quiz
+ *
+ * Grade some (or all) answers of an attempt; the result comes once every question has an answer.
+ */
+export const answerQuiz = <ThrowOnError extends boolean = false>(options: Options<AnswerQuizData, ThrowOnError>) => (options.client ?? client).post<AnswerQuizResponses, AnswerQuizErrors, ThrowOnError>({
+    url: '/api/learn/lessons/{lesson_id}/quiz',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Paths
+ *
+ * Every path in order, its lessons, and the caller's progress on each.
+ */
+export const listPaths = <ThrowOnError extends boolean = false>(options?: Options<ListPathsData, ThrowOnError>) => (options?.client ?? client).get<ListPathsResponses, unknown, ThrowOnError>({ url: '/api/learn/paths', ...options });
+
+/**
+ * Read Progress
+ *
+ * XP, level, streak, badges (earned and not yet) and progress per path.
+ */
+export const readProgress = <ThrowOnError extends boolean = false>(options?: Options<ReadProgressData, ThrowOnError>) => (options?.client ?? client).get<ReadProgressResponses, ReadProgressErrors, ThrowOnError>({ url: '/api/learn/progress', ...options });
+
+/**
+ * Recommendations
+ *
+ * Hints from what you did elsewhere, the next lesson on your path, and topics to go over again.
+ */
+export const recommendations = <ThrowOnError extends boolean = false>(options?: Options<RecommendationsData, ThrowOnError>) => (options?.client ?? client).get<RecommendationsResponses, unknown, ThrowOnError>({ url: '/api/learn/recommendations', ...options });
+
+/**
+ * Review Queue
+ *
+ * Cards due now, oldest first (questions without their answers).
+ */
+export const reviewQueue = <ThrowOnError extends boolean = false>(options?: Options<ReviewQueueData, ThrowOnError>) => (options?.client ?? client).get<ReviewQueueResponses, ReviewQueueErrors, ThrowOnError>({ url: '/api/learn/review', ...options });
+
+/**
+ * Review Card
+ *
+ * Grade a card (question: option_ids, graded here; term: your rating) and schedule it again.
+ */
+export const reviewCard = <ThrowOnError extends boolean = false>(options: Options<ReviewCardData, ThrowOnError>) => (options.client ?? client).post<ReviewCardResponses, ReviewCardErrors, ThrowOnError>({
+    url: '/api/learn/review/{card_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
 
 /**
  * Read Market Status
@@ -143,6 +241,13 @@ export const readToken = <ThrowOnError extends boolean = false>(options: Options
  * OHLCV candles, oldest first.
  */
 export const readCandles = <ThrowOnError extends boolean = false>(options: Options<ReadCandlesData, ThrowOnError>) => (options.client ?? client).get<ReadCandlesResponses, ReadCandlesErrors, ThrowOnError>({ url: '/api/tokens/{address}/candles', ...options });
+
+/**
+ * Read Recent Trades
+ *
+ * The token's newest swaps on Base DEXs (simulated or Bitquery; 503 when no source has trades).
+ */
+export const readRecentTrades = <ThrowOnError extends boolean = false>(options: Options<ReadRecentTradesData, ThrowOnError>) => (options.client ?? client).get<ReadRecentTradesResponses, ReadRecentTradesErrors, ThrowOnError>({ url: '/api/tokens/{address}/trades', ...options });
 
 /**
  * Read Health

@@ -21,6 +21,46 @@ export type Amount = {
 };
 
 /**
+ * AnswerIn
+ */
+export type AnswerIn = {
+    /**
+     * Option Ids
+     */
+    option_ids: Array<string>;
+    /**
+     * Question Id
+     */
+    question_id: string;
+};
+
+/**
+ * BadgeOut
+ */
+export type BadgeOut = {
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Earned
+     */
+    earned: boolean;
+    /**
+     * Earned At
+     */
+    earned_at: string | null;
+    /**
+     * Id
+     */
+    id: 'first-lesson' | 'first-path' | 'streak-7' | 'scam-spotter' | 'perfect-quiz' | 'first-practice-trade' | 'reviewer';
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
  * Candle
  *
  * One OHLCV bar; `t` is its open time in unix seconds, `v` its traded volume in USD.
@@ -76,6 +116,41 @@ export type CandleSeries = {
 };
 
 /**
+ * CompleteIn
+ */
+export type CompleteIn = {
+    /**
+     * Time Zone
+     *
+     * The client's IANA time zone (streaks count its local days); else the user's preference, else UTC.
+     */
+    time_zone?: string | null;
+};
+
+/**
+ * CompleteOut
+ */
+export type CompleteOut = {
+    /**
+     * Already Completed
+     *
+     * True when the lesson was completed before: no new XP.
+     */
+    already_completed: boolean;
+    /**
+     * Lesson Id
+     */
+    lesson_id: string;
+    /**
+     * New Badges
+     */
+    new_badges: Array<BadgeOut>;
+    next_lesson: LessonRef | null;
+    streak: StreakOut;
+    xp_earned: XpEarned;
+};
+
+/**
  * Connections
  */
 export type Connections = {
@@ -91,6 +166,112 @@ export type Connections = {
      * Total
      */
     total: number;
+};
+
+/**
+ * GlossaryPage
+ */
+export type GlossaryPage = {
+    /**
+     * Items
+     */
+    items: Array<GlossaryTermOut>;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * GlossaryTermDetail
+ */
+export type GlossaryTermDetail = {
+    /**
+     * Aliases
+     */
+    aliases: Array<string>;
+    /**
+     * Definition
+     */
+    definition: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Lessons
+     *
+     * Lessons that use this term.
+     */
+    lessons: Array<LessonRef>;
+    /**
+     * Review Card
+     *
+     * True when the caller now has a review card for this term.
+     */
+    review_card: boolean;
+    /**
+     * Term
+     */
+    term: string;
+    /**
+     * Topic
+     */
+    topic: string;
+};
+
+/**
+ * GlossaryTermOut
+ */
+export type GlossaryTermOut = {
+    /**
+     * Aliases
+     */
+    aliases: Array<string>;
+    /**
+     * Definition
+     */
+    definition: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Term
+     */
+    term: string;
+    /**
+     * Topic
+     */
+    topic: string;
+};
+
+/**
+ * GradedAnswer
+ */
+export type GradedAnswer = {
+    /**
+     * Chosen Option Ids
+     */
+    chosen_option_ids: Array<string>;
+    /**
+     * Correct
+     */
+    correct: boolean;
+    /**
+     * Correct Option Ids
+     */
+    correct_option_ids: Array<string>;
+    /**
+     * Options
+     *
+     * Every option with why it is right or wrong.
+     */
+    options: Array<OptionFeedback>;
+    /**
+     * Question Id
+     */
+    question_id: string;
 };
 
 /**
@@ -174,6 +355,230 @@ export type HoldingOut = {
 };
 
 /**
+ * LeaderboardEntry
+ */
+export type LeaderboardEntry = {
+    /**
+     * Display Name
+     */
+    display_name: string;
+    /**
+     * Is You
+     */
+    is_you: boolean;
+    /**
+     * Rank
+     */
+    rank: number;
+    /**
+     * Xp
+     */
+    xp: number;
+};
+
+/**
+ * LeaderboardOut
+ */
+export type LeaderboardOut = {
+    /**
+     * Items
+     */
+    items: Array<LeaderboardEntry>;
+    /**
+     * Period
+     */
+    period: 'week' | 'all';
+    /**
+     * Starts At
+     *
+     * Start of the week (Monday 00:00 UTC); null for 'all'.
+     */
+    starts_at: string | null;
+    /**
+     * The caller's own rank; null before any XP.
+     */
+    you: LeaderboardEntry | null;
+};
+
+/**
+ * LessonCardOut
+ */
+export type LessonCardOut = {
+    /**
+     * Body
+     */
+    body: string;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
+ * LessonOut
+ */
+export type LessonOut = {
+    /**
+     * Analogy
+     */
+    analogy: string;
+    /**
+     * Cards
+     */
+    cards: Array<LessonCardOut>;
+    /**
+     * Glossary
+     */
+    glossary: Array<TermRef>;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Minutes
+     */
+    minutes: number;
+    /**
+     * The lesson after this one on its path.
+     */
+    next_lesson: LessonRef | null;
+    /**
+     * Path Id
+     */
+    path_id: string | null;
+    /**
+     * Prerequisites
+     */
+    prerequisites: Array<LessonRef>;
+    progress: LessonProgress;
+    /**
+     * Quiz
+     */
+    quiz: Array<QuestionOut>;
+    /**
+     * Summary
+     */
+    summary: string;
+    /**
+     * Takeaways
+     */
+    takeaways: Array<string>;
+    /**
+     * Title
+     */
+    title: string;
+    try_it: TryItOut | null;
+};
+
+/**
+ * LessonProgress
+ */
+export type LessonProgress = {
+    /**
+     * Answered Question Ids
+     *
+     * Questions already answered in the open attempt.
+     */
+    answered_question_ids: Array<string>;
+    /**
+     * Attempts
+     *
+     * Quiz attempts started.
+     */
+    attempts: number;
+    /**
+     * Best Score Pct
+     */
+    best_score_pct: number | null;
+    /**
+     * Completed
+     */
+    completed: boolean;
+    /**
+     * Open Attempt Id
+     *
+     * An unfinished attempt to continue, if any.
+     */
+    open_attempt_id: string | null;
+};
+
+/**
+ * LessonRef
+ */
+export type LessonRef = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Path Id
+     */
+    path_id: string | null;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
+ * LessonSummary
+ */
+export type LessonSummary = {
+    /**
+     * Best Score Pct
+     *
+     * Best quiz score (0-100), null before any finished quiz.
+     */
+    best_score_pct: number | null;
+    /**
+     * Completed
+     */
+    completed: boolean;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Minutes
+     */
+    minutes: number;
+    /**
+     * Prerequisites Met
+     *
+     * False when a prerequisite lesson is not completed yet.
+     */
+    prerequisites_met: boolean;
+    /**
+     * Summary
+     */
+    summary: string;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
+ * LevelOut
+ */
+export type LevelOut = {
+    /**
+     * Level
+     */
+    level: number;
+    /**
+     * Xp For Next Level
+     *
+     * XP needed from the start of this level to the next.
+     */
+    xp_for_next_level: number;
+    /**
+     * Xp Into Level
+     */
+    xp_into_level: number;
+};
+
+/**
  * MarketStatus
  */
 export type MarketStatus = {
@@ -194,6 +599,41 @@ export type MarketStatus = {
 };
 
 /**
+ * MarketTrade
+ *
+ * One swap of the token on a Base DEX. `side` is from the token's view (a buy takes it out of the pool);
+ * null when the source does not say.
+ */
+export type MarketTrade = {
+    /**
+     * Amount
+     *
+     * Tokens traded
+     */
+    amount: string;
+    /**
+     * Amount Usd
+     */
+    amount_usd: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Dex
+     */
+    dex: string | null;
+    /**
+     * Price Usd
+     */
+    price_usd: string;
+    /**
+     * Side
+     */
+    side: 'buy' | 'sell' | null;
+};
+
+/**
  * Meta
  */
 export type Meta = {
@@ -211,6 +651,48 @@ export type Meta = {
      * Version
      */
     version: string;
+};
+
+/**
+ * OptionFeedback
+ */
+export type OptionFeedback = {
+    /**
+     * Chosen
+     */
+    chosen: boolean;
+    /**
+     * Correct
+     */
+    correct: boolean;
+    /**
+     * Explanation
+     */
+    explanation: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Text
+     */
+    text: string;
+};
+
+/**
+ * OptionOut
+ *
+ * An option as shown before answering: no `correct` flag, no explanation.
+ */
+export type OptionOut = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Text
+     */
+    text: string;
 };
 
 /**
@@ -270,6 +752,110 @@ export type OrderResult = {
      */
     replayed: boolean;
     trade: TradeOut;
+};
+
+/**
+ * PathOut
+ */
+export type PathOut = {
+    /**
+     * Completed
+     *
+     * Lessons of this path the caller completed.
+     */
+    completed: number;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Lessons
+     */
+    lessons: Array<LessonSummary>;
+    /**
+     * Order
+     */
+    order: number;
+    /**
+     * Percent
+     *
+     * completed / total, 0-100 (0 for an empty path).
+     */
+    percent: number;
+    /**
+     * Summary
+     */
+    summary: string;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * PathProgress
+ */
+export type PathProgress = {
+    /**
+     * Completed
+     *
+     * Lessons of this path the caller completed.
+     */
+    completed: number;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Order
+     */
+    order: number;
+    /**
+     * Percent
+     *
+     * completed / total, 0-100 (0 for an empty path).
+     */
+    percent: number;
+    /**
+     * Summary
+     */
+    summary: string;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * PathRef
+ */
+export type PathRef = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
+ * PathsOut
+ */
+export type PathsOut = {
+    /**
+     * Paths
+     */
+    paths: Array<PathOut>;
 };
 
 /**
@@ -381,6 +967,172 @@ export type PreferencesUpdate = {
 };
 
 /**
+ * ProgressOut
+ */
+export type ProgressOut = {
+    /**
+     * Badges
+     *
+     * Every badge, earned or not.
+     */
+    badges: Array<BadgeOut>;
+    /**
+     * Lessons Completed
+     */
+    lessons_completed: number;
+    /**
+     * Lessons Total
+     */
+    lessons_total: number;
+    level: LevelOut;
+    /**
+     * Paths
+     */
+    paths: Array<PathProgress>;
+    /**
+     * Reviews Due
+     */
+    reviews_due: number;
+    streak: StreakOut;
+    /**
+     * Xp
+     */
+    xp: number;
+    /**
+     * Xp This Week
+     */
+    xp_this_week: number;
+};
+
+/**
+ * QuestionOut
+ */
+export type QuestionOut = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Kind
+     */
+    kind: 'single' | 'multiple' | 'true_false';
+    /**
+     * Options
+     */
+    options: Array<OptionOut>;
+    /**
+     * Prompt
+     */
+    prompt: string;
+    /**
+     * Topic
+     */
+    topic: string;
+};
+
+/**
+ * QuizIn
+ */
+export type QuizIn = {
+    /**
+     * Answers
+     */
+    answers: Array<AnswerIn>;
+    /**
+     * Attempt Id
+     *
+     * Continue this attempt; omit to start a new one.
+     */
+    attempt_id?: string | null;
+    /**
+     * Time Zone
+     *
+     * The client's IANA time zone (streaks count its local days); else the user's preference, else UTC.
+     */
+    time_zone?: string | null;
+};
+
+/**
+ * QuizOut
+ */
+export type QuizOut = {
+    /**
+     * Answered
+     */
+    answered: number;
+    /**
+     * Attempt Id
+     */
+    attempt_id: string;
+    /**
+     * Attempt Number
+     */
+    attempt_number: number;
+    /**
+     * Finished
+     */
+    finished: boolean;
+    /**
+     * Graded
+     *
+     * The answers of this request, graded.
+     */
+    graded: Array<GradedAnswer>;
+    /**
+     * Lesson Id
+     */
+    lesson_id: string;
+    /**
+     * New Badges
+     */
+    new_badges: Array<BadgeOut>;
+    /**
+     * Set once every question has an answer.
+     */
+    result: QuizResult | null;
+    streak: StreakOut;
+    /**
+     * Total
+     */
+    total: number;
+    xp_earned: XpEarned;
+};
+
+/**
+ * QuizResult
+ */
+export type QuizResult = {
+    /**
+     * Correct
+     */
+    correct: number;
+    /**
+     * First Try
+     *
+     * This was the caller's first attempt at this quiz.
+     */
+    first_try: boolean;
+    /**
+     * Passed
+     *
+     * Score at or above the pass mark (see docs/api.md).
+     */
+    passed: boolean;
+    /**
+     * Score Pct
+     */
+    score_pct: number;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Everything this attempt earned, across its requests.
+     */
+    xp: XpEarned;
+};
+
+/**
  * QuoteOut
  */
 export type QuoteOut = {
@@ -476,6 +1228,232 @@ export type Readiness = {
 };
 
 /**
+ * RecentTrades
+ */
+export type RecentTrades = {
+    /**
+     * Address
+     */
+    address: string;
+    /**
+     * As Of
+     */
+    as_of: string;
+    /**
+     * Source
+     */
+    source: 'simulated' | 'geckoterminal' | 'dexscreener' | 'bitquery' | 'coingecko';
+    /**
+     * Trades
+     *
+     * Newest first
+     */
+    trades: Array<MarketTrade>;
+};
+
+/**
+ * Recommendation
+ */
+export type Recommendation = {
+    /**
+     * Created At
+     *
+     * For hints: when the event happened.
+     */
+    created_at?: string | null;
+    /**
+     * Kind
+     */
+    kind: 'next_lesson' | 'weak_topic' | 'hint';
+    lesson: LessonRef | null;
+    path: PathRef | null;
+    /**
+     * Reason
+     *
+     * One short sentence saying why, in plain words.
+     */
+    reason: string;
+    /**
+     * Topic
+     *
+     * For weak_topic: the question topic tag.
+     */
+    topic?: string | null;
+};
+
+/**
+ * RecommendationsOut
+ */
+export type RecommendationsOut = {
+    /**
+     * Items
+     */
+    items: Array<Recommendation>;
+};
+
+/**
+ * ReviewCardOut
+ */
+export type ReviewCardOut = {
+    /**
+     * Due At
+     */
+    due_at: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Kind
+     */
+    kind: 'question' | 'term';
+    question: ReviewQuestion | null;
+    /**
+     * Reviews
+     */
+    reviews: number;
+    term: ReviewTerm | null;
+};
+
+/**
+ * ReviewIn
+ */
+export type ReviewIn = {
+    /**
+     * Option Ids
+     *
+     * For question cards.
+     */
+    option_ids?: Array<string> | null;
+    /**
+     * Rating
+     *
+     * For term cards: how well you remembered.
+     */
+    rating?: 'again' | 'hard' | 'good' | 'easy' | null;
+    /**
+     * Time Zone
+     *
+     * The client's IANA time zone (streaks count its local days); else the user's preference, else UTC.
+     */
+    time_zone?: string | null;
+};
+
+/**
+ * ReviewOut
+ */
+export type ReviewOut = {
+    /**
+     * Card Id
+     */
+    card_id: string;
+    /**
+     * Correct
+     *
+     * Question cards: whether the answer was right.
+     */
+    correct: boolean | null;
+    /**
+     * Due At
+     *
+     * When the card is due next.
+     */
+    due_at: string;
+    /**
+     * Question cards: the answer with every explanation.
+     */
+    graded: GradedAnswer | null;
+    /**
+     * Interval Seconds
+     *
+     * From now until it is due next.
+     */
+    interval_seconds: number;
+    /**
+     * New Badges
+     */
+    new_badges: Array<BadgeOut>;
+    /**
+     * Rating
+     */
+    rating: 'again' | 'hard' | 'good' | 'easy';
+    streak: StreakOut;
+    xp_earned: XpEarned;
+};
+
+/**
+ * ReviewQuestion
+ */
+export type ReviewQuestion = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Kind
+     */
+    kind: 'single' | 'multiple' | 'true_false';
+    /**
+     * Lesson Id
+     */
+    lesson_id: string;
+    /**
+     * Lesson Title
+     */
+    lesson_title: string;
+    /**
+     * Options
+     */
+    options: Array<OptionOut>;
+    /**
+     * Prompt
+     */
+    prompt: string;
+};
+
+/**
+ * ReviewQueueOut
+ */
+export type ReviewQueueOut = {
+    /**
+     * Cards
+     */
+    cards: Array<ReviewCardOut>;
+    /**
+     * Due Count
+     *
+     * All cards due now (the list is capped by `limit`).
+     */
+    due_count: number;
+    /**
+     * Next Due At
+     *
+     * When the next card not yet due becomes due.
+     */
+    next_due_at: string | null;
+};
+
+/**
+ * ReviewTerm
+ */
+export type ReviewTerm = {
+    /**
+     * Definition
+     *
+     * The back of the card: show it after the user tried to recall.
+     */
+    definition: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Term
+     */
+    term: string;
+};
+
+/**
  * RiskFlagOut
  */
 export type RiskFlagOut = {
@@ -549,6 +1527,56 @@ export type SourceStatus = {
      * Name
      */
     name: 'simulated' | 'geckoterminal' | 'dexscreener' | 'bitquery' | 'coingecko';
+};
+
+/**
+ * StreakOut
+ */
+export type StreakOut = {
+    /**
+     * Current
+     *
+     * Local days in a row with learning, up to today (or yesterday).
+     */
+    current: number;
+    /**
+     * Longest
+     */
+    longest: number;
+    /**
+     * Time Zone
+     */
+    time_zone: string;
+    /**
+     * Today
+     *
+     * The caller's local date used for the streak.
+     */
+    today: string;
+    /**
+     * Today Done
+     *
+     * Whether the caller learned today (their local day).
+     */
+    today_done: boolean;
+};
+
+/**
+ * TermRef
+ */
+export type TermRef = {
+    /**
+     * Definition
+     */
+    definition: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Term
+     */
+    term: string;
 };
 
 /**
@@ -909,6 +1937,38 @@ export type TradeRequest = {
 };
 
 /**
+ * TryItOut
+ */
+export type TryItOut = {
+    /**
+     * Kind
+     */
+    kind: 'ask' | 'token' | 'trade';
+    /**
+     * Label
+     */
+    label: string;
+    /**
+     * Prompt
+     *
+     * For kind 'ask': the question for the tutor.
+     */
+    prompt?: string | null;
+    /**
+     * Symbol
+     *
+     * For 'token' / 'trade': a token symbol.
+     */
+    symbol?: string | null;
+    /**
+     * Token Address
+     *
+     * The symbol's token address, when known.
+     */
+    token_address?: string | null;
+};
+
+/**
  * UserOut
  */
 export type UserOut = {
@@ -960,6 +2020,354 @@ export type ValidationError = {
      */
     type: string;
 };
+
+/**
+ * XpEarned
+ */
+export type XpEarned = {
+    /**
+     * Items
+     */
+    items: Array<XpItem>;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * XpItem
+ */
+export type XpItem = {
+    /**
+     * Amount
+     */
+    amount: number;
+    /**
+     * Detail
+     *
+     * The lesson, question or local day the award is for.
+     */
+    detail: string | null;
+    /**
+     * Reason
+     */
+    reason: 'lesson_complete' | 'correct_answer' | 'first_try_bonus' | 'streak_bonus';
+};
+
+export type SearchGlossaryData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Q
+         *
+         * Words to find; small typos are fine.
+         */
+        q?: string | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/learn/glossary';
+};
+
+export type SearchGlossaryErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type SearchGlossaryError = SearchGlossaryErrors[keyof SearchGlossaryErrors];
+
+export type SearchGlossaryResponses = {
+    /**
+     * Successful Response
+     */
+    200: GlossaryPage;
+};
+
+export type SearchGlossaryResponse = SearchGlossaryResponses[keyof SearchGlossaryResponses];
+
+export type ReadGlossaryTermData = {
+    body?: never;
+    path: {
+        /**
+         * Term Id
+         */
+        term_id: string;
+    };
+    query?: never;
+    url: '/api/learn/glossary/{term_id}';
+};
+
+export type ReadGlossaryTermErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadGlossaryTermError = ReadGlossaryTermErrors[keyof ReadGlossaryTermErrors];
+
+export type ReadGlossaryTermResponses = {
+    /**
+     * Successful Response
+     */
+    200: GlossaryTermDetail;
+};
+
+export type ReadGlossaryTermResponse = ReadGlossaryTermResponses[keyof ReadGlossaryTermResponses];
+
+export type LeaderboardData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Period
+         */
+        period?: 'week' | 'all';
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/learn/leaderboard';
+};
+
+export type LeaderboardErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type LeaderboardError = LeaderboardErrors[keyof LeaderboardErrors];
+
+export type LeaderboardResponses = {
+    /**
+     * Successful Response
+     */
+    200: LeaderboardOut;
+};
+
+export type LeaderboardResponse = LeaderboardResponses[keyof LeaderboardResponses];
+
+export type ReadLessonData = {
+    body?: never;
+    path: {
+        /**
+         * Lesson Id
+         */
+        lesson_id: string;
+    };
+    query?: never;
+    url: '/api/learn/lessons/{lesson_id}';
+};
+
+export type ReadLessonErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadLessonError = ReadLessonErrors[keyof ReadLessonErrors];
+
+export type ReadLessonResponses = {
+    /**
+     * Successful Response
+     */
+    200: LessonOut;
+};
+
+export type ReadLessonResponse = ReadLessonResponses[keyof ReadLessonResponses];
+
+export type CompleteLessonData = {
+    body: CompleteIn;
+    path: {
+        /**
+         * Lesson Id
+         */
+        lesson_id: string;
+    };
+    query?: never;
+    url: '/api/learn/lessons/{lesson_id}/complete';
+};
+
+export type CompleteLessonErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type CompleteLessonError = CompleteLessonErrors[keyof CompleteLessonErrors];
+
+export type CompleteLessonResponses = {
+    /**
+     * Successful Response
+     */
+    200: CompleteOut;
+};
+
+export type CompleteLessonResponse = CompleteLessonResponses[keyof CompleteLessonResponses];
+
+export type AnswerQuizData = {
+    body: QuizIn;
+    path: {
+        /**
+         * Lesson Id
+         */
+        lesson_id: string;
+    };
+    query?: never;
+    url: '/api/learn/lessons/{lesson_id}/quiz';
+};
+
+export type AnswerQuizErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type AnswerQuizError = AnswerQuizErrors[keyof AnswerQuizErrors];
+
+export type AnswerQuizResponses = {
+    /**
+     * Successful Response
+     */
+    200: QuizOut;
+};
+
+export type AnswerQuizResponse = AnswerQuizResponses[keyof AnswerQuizResponses];
+
+export type ListPathsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/learn/paths';
+};
+
+export type ListPathsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PathsOut;
+};
+
+export type ListPathsResponse = ListPathsResponses[keyof ListPathsResponses];
+
+export type ReadProgressData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Time Zone
+         *
+         * IANA time zone for the local day (else your preference, else UTC).
+         */
+        time_zone?: string | null;
+    };
+    url: '/api/learn/progress';
+};
+
+export type ReadProgressErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadProgressError = ReadProgressErrors[keyof ReadProgressErrors];
+
+export type ReadProgressResponses = {
+    /**
+     * Successful Response
+     */
+    200: ProgressOut;
+};
+
+export type ReadProgressResponse = ReadProgressResponses[keyof ReadProgressResponses];
+
+export type RecommendationsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/learn/recommendations';
+};
+
+export type RecommendationsResponses = {
+    /**
+     * Successful Response
+     */
+    200: RecommendationsOut;
+};
+
+export type RecommendationsResponse = RecommendationsResponses[keyof RecommendationsResponses];
+
+export type ReviewQueueData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/learn/review';
+};
+
+export type ReviewQueueErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReviewQueueError = ReviewQueueErrors[keyof ReviewQueueErrors];
+
+export type ReviewQueueResponses = {
+    /**
+     * Successful Response
+     */
+    200: ReviewQueueOut;
+};
+
+export type ReviewQueueResponse = ReviewQueueResponses[keyof ReviewQueueResponses];
+
+export type ReviewCardData = {
+    body: ReviewIn;
+    path: {
+        /**
+         * Card Id
+         */
+        card_id: string;
+    };
+    query?: never;
+    url: '/api/learn/review/{card_id}';
+};
+
+export type ReviewCardErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReviewCardError = ReviewCardErrors[keyof ReviewCardErrors];
+
+export type ReviewCardResponses = {
+    /**
+     * Successful Response
+     */
+    200: ReviewOut;
+};
+
+export type ReviewCardResponse = ReviewCardResponses[keyof ReviewCardResponses];
 
 export type ReadMarketStatusData = {
     body?: never;
@@ -1322,6 +2730,41 @@ export type ReadCandlesResponses = {
 };
 
 export type ReadCandlesResponse = ReadCandlesResponses[keyof ReadCandlesResponses];
+
+export type ReadRecentTradesData = {
+    body?: never;
+    path: {
+        /**
+         * Address
+         */
+        address: string;
+    };
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/tokens/{address}/trades';
+};
+
+export type ReadRecentTradesErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadRecentTradesError = ReadRecentTradesErrors[keyof ReadRecentTradesErrors];
+
+export type ReadRecentTradesResponses = {
+    /**
+     * Successful Response
+     */
+    200: RecentTrades;
+};
+
+export type ReadRecentTradesResponse = ReadRecentTradesResponses[keyof ReadRecentTradesResponses];
 
 export type ReadHealthData = {
     body?: never;
