@@ -37,7 +37,11 @@ from eaili5.market.router import router as market_router
 from eaili5.market.service import MarketService
 from eaili5.market.snapshot import load_snapshot_tokens
 from eaili5.market.sources import build_providers
+from eaili5.portfolio.fills import PortfolioTicker
+from eaili5.portfolio.live import ValueUpdates
+from eaili5.portfolio.router import leaderboard_router
 from eaili5.portfolio.router import router as portfolio_router
+from eaili5.portfolio.service import PortfolioService
 from eaili5.realtime.hub import Hub
 from eaili5.realtime.router import router as realtime_router
 from eaili5.system.router import router as system_router
@@ -78,6 +82,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         realtime_router,
         market_router,
         portfolio_router,
+        leaderboard_router,
         learning_router,
         tutor_router,
     )
@@ -124,6 +129,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     background = [
         asyncio.create_task(purge_forever(state, stopping), name="sessions-purge"),
         asyncio.create_task(_market_poller(state).run(stopping), name="market-poller"),
+        asyncio.create_task(_value_updates(state).run(stopping), name="portfolio-value-updates"),
     ]
     # Objects created during start-up live for the whole process: keep them out of GC scans.
     gc.collect()
@@ -153,4 +159,11 @@ def _market_poller(state: AppState) -> MarketPoller:
     interval = (
         settings.market_tick_seconds if state.market.is_simulated else settings.market_price_refresh_seconds
     )
-    return MarketPoller(state.market, state.hub, state.kv, interval, settings.instance_id)
+    ticker = PortfolioTicker(state.db, PortfolioService(state.market, settings), state.hub, state.kv)
+    return MarketPoller(
+        state.market, state.hub, state.kv, interval, settings.instance_id, on_tick=ticker.on_tick
+    )
+
+
+def _value_updates(state: AppState) -> ValueUpdates:
+    return ValueUpdates(state.db, PortfolioService(state.market, state.settings), state.hub, state.kv)

@@ -156,6 +156,12 @@ class Settings(BaseSettings):
     portfolio_max_price_age_seconds: float = Field(default=60.0, ge=0)
     portfolio_slippage_bps: int = Field(default=50, ge=0, le=5000, description="for minimum received")
     portfolio_min_trade_usd: Decimal = Field(default=Decimal("1.00"), ge=Decimal("0.01"), decimal_places=2)
+    portfolio_order_expiry_hours: int = Field(default=168, ge=1, le=2160, description="open order lifetime")
+    portfolio_max_open_orders: int = Field(default=20, ge=1, le=1000)
+    portfolio_equity_snapshot_seconds: float = Field(default=3600.0, gt=0, description="periodic snapshots")
+    portfolio_value_update_seconds: float = Field(default=5.0, gt=0, description="WS value updates per user")
+    leaderboard_min_trades: int = Field(default=3, ge=0)
+    leaderboard_cache_seconds: float = Field(default=10.0, ge=0)
 
     # The tutor.
     tutor_rate_limit: str = Field(default="20/minute", description="messages per user")

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from eaili5.core.kv import KV, Lock
@@ -50,6 +51,7 @@ class MarketPoller:
         interval_seconds: float,
         instance_id: str,
         lease_seconds: float | None = None,
+        on_tick: Callable[[dict[str, PriceTick]], Awaitable[None]] | None = None,
     ) -> None:
         self.service, self.hub, self.kv, self.interval = service, hub, kv, interval_seconds
         self.instance_id = instance_id
@@ -59,6 +61,8 @@ class MarketPoller:
         self._last_published: dict[str, tuple[object, ...]] = {}
         self._forming: dict[str, Candle] = {}
         self._trending_at = float("-inf")
+        # Runs after each round on the lease holder only (e.g. filling limit orders at the tick price).
+        self.on_tick = on_tick
 
     async def run(self, stopping: asyncio.Event) -> None:
         try:
@@ -102,6 +106,11 @@ class MarketPoller:
             if candle is not None:
                 data["candle"] = {"tf": Timeframe.M1.value, **candle.model_dump(mode="json")}
             await self.hub.publish(token_channel(tick.address), data)
+        if self.on_tick is not None:
+            try:
+                await self.on_tick(board)
+            except Exception:  # never let a consumer stop the prices
+                logger.warning("tick hook failed", exc_info=True)
 
     def _changed(self, tick: PriceTick) -> bool:
         fingerprint = (tick.price_usd, tick.change_24h_pct, tick.stale)

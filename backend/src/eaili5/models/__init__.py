@@ -3,9 +3,11 @@
 from eaili5.models.activity_day import ActivityDay
 from eaili5.models.base import Base
 from eaili5.models.conversation import Conversation
+from eaili5.models.equity_snapshot import EquitySnapshot
 from eaili5.models.holding import Holding
 from eaili5.models.learning_hint import LearningHint
 from eaili5.models.message import Message
+from eaili5.models.order import Order
 from eaili5.models.portfolio import Portfolio
 from eaili5.models.quiz_answer import QuizAnswer
 from eaili5.models.quiz_attempt import QuizAttempt
@@ -21,9 +23,11 @@ __all__ = [
     "ActivityDay",
     "Base",
     "Conversation",
+    "EquitySnapshot",
     "Holding",
     "LearningHint",
     "Message",
+    "Order",
     "Portfolio",
     "QuizAnswer",
     "QuizAttempt",

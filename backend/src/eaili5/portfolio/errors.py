@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from eaili5.core.errors import AppError, BadRequest, Conflict
+from eaili5.core.errors import AppError, BadRequest, Conflict, NotFound
 
 
 class IdempotencyKeyRequired(BadRequest):
@@ -64,3 +64,20 @@ class IdempotencyKeyReused(Conflict):
 
 class PortfolioChanged(Conflict):
     kind = "PortfolioChanged"
+
+
+class InvalidTrigger(AppError):
+    status_code = 422
+    kind = "InvalidTrigger"
+
+
+class TooManyOpenOrders(Conflict):
+    kind = "TooManyOpenOrders"
+
+
+class OrderNotFound(NotFound):
+    kind = "OrderNotFound"
+
+
+class OrderNotOpen(Conflict):
+    kind = "OrderNotOpen"

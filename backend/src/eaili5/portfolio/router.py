@@ -1,19 +1,40 @@
-"""Portfolio HTTP API: quote, market orders (idempotent), the portfolio, trade history, reset."""
+"""Portfolio HTTP API: quote, orders (idempotent), the portfolio, history, equity, reset, leaderboard."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response, status
 
 from eaili5.auth.deps import CurrentPrincipal
 from eaili5.core.deps import DBSession, get_state
+from eaili5.portfolio.channels import portfolio_channel
 from eaili5.portfolio.errors import IdempotencyKeyRequired
-from eaili5.portfolio.schemas import OrderIn, OrderResult, PortfolioOut, QuoteOut, TradePage, TradeRequest
+from eaili5.portfolio.leaderboard import Leaderboard
+from eaili5.portfolio.orders import ConditionalOrders
+from eaili5.portfolio.schemas import (
+    EquityOut,
+    EquityRange,
+    LeaderboardOut,
+    LeaderboardPeriod,
+    LeaderboardSort,
+    OrderIn,
+    OrderOut,
+    OrderPage,
+    OrderResult,
+    OrderStatus,
+    PortfolioOut,
+    QuoteOut,
+    TradePage,
+    TradeRequest,
+)
 from eaili5.portfolio.service import PortfolioService
 
 router = APIRouter(prefix="/api/portfolio", tags=["portfolio"])
+leaderboard_router = APIRouter(prefix="/api/leaderboard", tags=["portfolio"])
 MAX_KEY_LENGTH = 100
+RESERVED_KEY_PREFIX = "fill:"  # the trades of triggered orders use "fill:<order id>"
 
 
 def _service(request: Request) -> PortfolioService:
@@ -21,8 +42,8 @@ def _service(request: Request) -> PortfolioService:
     return PortfolioService(state.market, state.settings)
 
 
-def portfolio_channel(user_id: object) -> str:
-    return f"portfolio:{user_id}"
+def _orders(request: Request) -> ConditionalOrders:
+    return ConditionalOrders(_service(request))
 
 
 def _announce(
@@ -39,8 +60,11 @@ def _idempotency_key(value: str | None) -> str:
             "Send an Idempotency-Key header (for example a new UUID) with each order, "
             "so a retry never trades twice."
         )
-    if len(key) > MAX_KEY_LENGTH:
-        raise IdempotencyKeyRequired(f"The Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.")
+    if len(key) > MAX_KEY_LENGTH or key.startswith(RESERVED_KEY_PREFIX):
+        raise IdempotencyKeyRequired(
+            f"The Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters and not start with "
+            f"'{RESERVED_KEY_PREFIX}'."
+        )
     return key
 
 
@@ -62,7 +86,7 @@ async def quote_trade(
     "/orders",
     status_code=status.HTTP_201_CREATED,
     response_model=OrderResult,
-    responses={200: {"model": OrderResult, "description": "A retry: the original trade, nothing new."}},
+    responses={200: {"model": OrderResult, "description": "A retry: the original result, nothing new."}},
 )
 async def place_order(
     body: OrderIn,
@@ -75,8 +99,17 @@ async def place_order(
         str | None, Header(description="Required: 1-100 characters, new for each order.")
     ] = None,
 ) -> OrderResult:
-    """Fill a market order at the current price; a retry with the same key returns the original."""
+    """A market order fills now at the current price; a limit, stop-loss or take-profit order waits
+    for its trigger price. A retry with the same key returns the original and trades nothing."""
     key = _idempotency_key(idempotency_key)
+    if body.type != "market":
+        order, replayed = await _orders(request).place(db, principal.user_id, body, key)
+        if replayed:
+            response.status_code = status.HTTP_200_OK
+        else:
+            event: dict[str, object] = {"event": "order_placed", "order": order.model_dump(mode="json")}
+            _announce(request, background, principal.user_id, event)
+        return OrderResult(trade=None, order=order, replayed=replayed)
     trade, replayed = await _service(request).place_order(db, principal.user_id, body, key)
     if replayed:
         response.status_code = status.HTTP_200_OK
@@ -85,6 +118,47 @@ async def place_order(
             request, background, principal.user_id, {"event": "fill", "trade": trade.model_dump(mode="json")}
         )
     return OrderResult(trade=trade, replayed=replayed)
+
+
+@router.get("/orders", response_model=OrderPage)
+async def list_orders(
+    request: Request,
+    principal: CurrentPrincipal,
+    db: DBSession,
+    status: Annotated[OrderStatus | None, Query(description="Only orders in this state.")] = None,
+) -> OrderPage:
+    """This run's limit, stop-loss and take-profit orders, newest first (at most 100)."""
+    return await _orders(request).list(db, principal.user_id, status)
+
+
+@router.delete("/orders/{order_id}", response_model=OrderOut)
+async def cancel_order(
+    order_id: uuid.UUID,
+    request: Request,
+    principal: CurrentPrincipal,
+    db: DBSession,
+    background: BackgroundTasks,
+) -> OrderOut:
+    """Cancel a waiting order. 404 if it is not yours; 409 if it already filled, failed or expired."""
+    order = await _orders(request).cancel(db, principal.user_id, order_id)
+    _announce(
+        request,
+        background,
+        principal.user_id,
+        {"event": "order_cancelled", "order": order.model_dump(mode="json")},
+    )
+    return order
+
+
+@router.get("/equity", response_model=EquityOut)
+async def read_equity(
+    request: Request,
+    principal: CurrentPrincipal,
+    db: DBSession,
+    range: Annotated[EquityRange, Query(description="How far back.")] = "7d",
+) -> EquityOut:
+    """Total value over time for the chart: the start, a snapshot at each trade and hourly, and now."""
+    return await _service(request).equity(db, principal.user_id, range)
 
 
 @router.get("/trades", response_model=TradePage)
@@ -107,3 +181,19 @@ async def reset_portfolio(
     portfolio = await _service(request).reset(db, principal.user_id)
     _announce(request, background, principal.user_id, {"event": "reset", "run": portfolio.run})
     return portfolio
+
+
+@leaderboard_router.get("", response_model=LeaderboardOut)
+async def read_leaderboard(
+    request: Request,
+    principal: CurrentPrincipal,
+    db: DBSession,
+    period: Annotated[LeaderboardPeriod, Query()] = "week",
+    sort: Annotated[LeaderboardSort, Query(description="return % or the risk-adjusted score")] = "return",
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> LeaderboardOut:
+    """Current runs ranked by return % (archived runs never count), with a risk-adjusted score and
+    your own rank. Names are nicknames or shortened addresses, never an id."""
+    state = get_state(request)
+    board = Leaderboard(state.db, state.kv, _service(request))
+    return await board.read(db, principal.user_id, period, sort, limit)

@@ -41,12 +41,44 @@ class TradeRequest(BaseModel):
         return self
 
 
+OrderType = Literal["market", "limit", "stop_loss", "take_profit"]
+ConditionalType = Literal["limit", "stop_loss", "take_profit"]
+OrderStatus = Literal["open", "filled", "cancelled", "expired", "failed"]
+
+
 class OrderIn(TradeRequest):
-    type: Literal["market"] = Field(default="market", description="Only market orders for now.")
+    type: OrderType = Field(
+        default="market",
+        description="market fills now; limit (buy or sell), stop_loss and take_profit (sell) wait for "
+        "trigger_price.",
+    )
     min_amount_out: Annotated[Decimal | None, Field(ge=0)] = Field(
         default=None,
-        description="Refuse the fill if it would give less than this (e.g. the quote's minimum_received).",
+        description="Market orders: refuse the fill if it would give less than this (e.g. the quote's "
+        "minimum_received).",
     )
+    trigger_price: Annotated[Decimal | None, Field(gt=0, max_digits=38, decimal_places=18)] = Field(
+        default=None,
+        description="USD per token. Buy limit: fills when the price is at or below it; sell limit and "
+        "take-profit: at or above; stop-loss: at or below.",
+    )
+    expires_in_hours: Annotated[int | None, Field(ge=1, le=2160)] = Field(
+        default=None, description="Waiting orders only: expire after this many hours (default 168)."
+    )
+
+    @model_validator(mode="after")
+    def _fits_the_type(self) -> Self:
+        if self.type == "market":
+            if self.trigger_price is not None or self.expires_in_hours is not None:
+                raise ValueError("a market order takes no trigger_price or expires_in_hours")
+            return self
+        if self.trigger_price is None:
+            raise ValueError(f"a {self.type} order needs a trigger_price")
+        if self.type in ("stop_loss", "take_profit") and self.side != "sell":
+            raise ValueError(f"a {self.type} order sells: side must be 'sell'")
+        if self.min_amount_out is not None:
+            raise ValueError("min_amount_out is for market orders only")
+        return self
 
 
 class Amount(BaseModel):
@@ -97,8 +129,32 @@ class TradeOut(BaseModel):
     created_at: AwareDatetime
 
 
+class OrderOut(BaseModel):
+    id: uuid.UUID
+    type: ConditionalType
+    side: Side
+    token: str
+    symbol: str
+    trigger_price: DecimalStr
+    usd_amount: DecimalStr | None = Field(description="Buy: USD to spend.")
+    token_amount: DecimalStr | None = Field(description="Sell: how many tokens.")
+    percent: DecimalStr | None = Field(description="Sell: share of the holding at fill time.")
+    status: OrderStatus
+    description: str = Field(description="What the order does, in plain words.")
+    failure_reason: str | None = Field(description="Why a triggered order could not fill (status failed).")
+    trade: TradeOut | None = Field(description="The fill, once filled.")
+    expires_at: AwareDatetime
+    created_at: AwareDatetime
+    closed_at: AwareDatetime | None
+
+
+class OrderPage(BaseModel):
+    items: list[OrderOut]
+
+
 class OrderResult(BaseModel):
-    trade: TradeOut
+    trade: TradeOut | None = Field(description="Market orders: the fill.")
+    order: OrderOut | None = Field(default=None, description="Limit, stop-loss and take-profit: the order.")
     replayed: bool = Field(description="True when this Idempotency-Key was already used: nothing new traded.")
 
 
@@ -130,9 +186,64 @@ class PortfolioOut(BaseModel):
     total_return_pct: DecimalStr
     unrealized_pnl_usd: DecimalStr
     realized_pnl_usd: DecimalStr
+    max_drawdown_pct: DecimalStr = Field(
+        description="The biggest fall from a high point of total value in this run, in % (from snapshots)."
+    )
     as_of: AwareDatetime
 
 
 class TradePage(BaseModel):
     items: list[TradeOut]
     next_cursor: str | None
+
+
+EquityRange = Literal["1d", "7d", "30d", "all"]
+
+
+class EquityPoint(BaseModel):
+    t: AwareDatetime
+    total_value_usd: DecimalStr
+    cash_usd: DecimalStr
+    kind: Literal["start", "trade", "periodic", "now"] = Field(
+        description="start: the run began at $100; trade/periodic: a stored snapshot; now: live value."
+    )
+
+
+class EquityOut(BaseModel):
+    range: EquityRange
+    run: int
+    points: list[EquityPoint] = Field(description="Oldest first.")
+    max_drawdown_pct: DecimalStr
+    as_of: AwareDatetime
+
+
+LeaderboardPeriod = Literal["week", "all"]
+LeaderboardSort = Literal["return", "score"]
+
+
+class LeaderboardEntry(BaseModel):
+    rank: int
+    display_name: str
+    return_pct: DecimalStr
+    risk_adjusted_score: DecimalStr = Field(description="Return % divided by max drawdown % (at least 1).")
+    max_drawdown_pct: DecimalStr
+    trades: int
+    total_value_usd: DecimalStr
+    is_you: bool
+
+
+class LeaderboardYou(BaseModel):
+    qualified: bool
+    trades: int
+    trades_needed: int = Field(description="More trades needed to be ranked (0 when qualified).")
+    entry: LeaderboardEntry | None
+
+
+class LeaderboardOut(BaseModel):
+    period: LeaderboardPeriod
+    sort: LeaderboardSort
+    min_trades: int
+    ranked: int = Field(description="How many players qualify.")
+    entries: list[LeaderboardEntry]
+    you: LeaderboardYou
+    as_of: AwareDatetime

@@ -34,7 +34,7 @@ from eaili5.market.schemas import PriceTick, RiskFlagOut, Token
 from eaili5.market.service import MarketService
 from eaili5.models import Holding, Portfolio, Trade
 from eaili5.models.portfolio import STARTING_BALANCE_USD
-from eaili5.portfolio import repository
+from eaili5.portfolio import equity, orders_repository, repository
 from eaili5.portfolio.errors import (
     IdempotencyKeyReused,
     InsufficientCash,
@@ -62,6 +62,9 @@ from eaili5.portfolio.pricing import (
 )
 from eaili5.portfolio.schemas import (
     Amount,
+    EquityOut,
+    EquityPoint,
+    EquityRange,
     HoldingOut,
     OrderIn,
     PortfolioOut,
@@ -72,6 +75,8 @@ from eaili5.portfolio.schemas import (
 )
 
 PERCENT_SCALE = Decimal("0.0001")
+EQUITY_RANGES = {"1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+MAX_EQUITY_POINTS = 2000  # hourly for 30 days is 720; trades add the rest
 
 
 def _now() -> datetime:
@@ -117,13 +122,19 @@ class PortfolioService:
             return portfolio
 
     # --- prices -----------------------------------------------------------------------------------
-    async def _priced(self, address: str) -> Priced:
+    async def priced(self, address: str) -> Priced:
         token = self.market.token(address)  # InvalidAddress (400) or UnknownToken (404)
         try:
             tick = await self.market.fresh_tick(token.address)
         except MarketDataUnavailable:
             raise StalePrice(token.symbol) from None
-        if _now() - tick.as_of > timedelta(seconds=self.settings.portfolio_max_price_age_seconds):
+        return self.priced_at(token, tick)
+
+    def priced_at(self, token: Token, tick: PriceTick) -> Priced:
+        """The pool state for a fill at `tick`; StalePrice when the tick is too old to trade on."""
+        if tick.stale or _now() - tick.as_of > timedelta(
+            seconds=self.settings.portfolio_max_price_age_seconds
+        ):
             raise StalePrice(token.symbol)
         liquidity = tick.liquidity_usd or token.main_pool.liquidity_usd
         pool = PoolState(tick.price_usd, liquidity, token.main_pool.fee_tier_bps, token.decimals)
@@ -134,13 +145,13 @@ class PortfolioService:
             if request.side == "buy":
                 assert request.usd_amount is not None
                 return quote_buy(request.usd_amount, priced.pool, self.costs)
-            return quote_sell(self._sell_amount(request, priced.token, held), priced.pool, self.costs)
+            return quote_sell(self.sell_amount(request, priced.token, held), priced.pool, self.costs)
         except PricingError as exc:
             if exc.code == "no_liquidity":
                 raise NoLiquidity(str(exc)) from None
             raise TradeTooSmall(str(exc)) from None
 
-    def _sell_amount(self, request: TradeRequest, token: Token, held: Decimal) -> Decimal:
+    def sell_amount(self, request: TradeRequest, token: Token, held: Decimal) -> Decimal:
         if request.percent is not None:
             wanted = share_of_holding(held, request.percent, token.decimals)
             if held <= 0:
@@ -164,7 +175,7 @@ class PortfolioService:
 
     # --- quote ------------------------------------------------------------------------------------
     async def quote(self, db: AsyncSession, user_id: uuid.UUID, request: TradeRequest) -> QuoteOut:
-        priced = await self._priced(request.token)
+        priced = await self.priced(request.token)
         held = Decimal(0)
         if request.side == "sell":
             portfolio = await self.current(db, user_id)
@@ -208,10 +219,16 @@ class PortfolioService:
         existing = await repository.find_trade(db, user_id, key)
         if existing is not None:
             return self._replay(existing, fingerprint), True
-        priced = await self._priced(order.token)  # before the lock: keep the lock short
+        if await orders_repository.by_key(db, user_id, key) is not None:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was already used for a different order. Use a new key for a new order."
+            )
+        priced = await self.priced(order.token)  # before the lock: keep the lock short
         try:
             async with db.begin_nested():
-                trade = await self._execute(db, user_id, portfolio.id, order, priced, key, fingerprint)
+                trade = await self.execute(
+                    db, user_id, portfolio.id, order, priced, key, fingerprint, order.min_amount_out
+                )
         except IntegrityError:
             existing = await repository.find_trade(db, user_id, key)
             if existing is None:
@@ -226,22 +243,24 @@ class PortfolioService:
             )
         return trade_out(trade)
 
-    async def _execute(
+    async def execute(
         self,
         db: AsyncSession,
         user_id: uuid.UUID,
         portfolio_id: uuid.UUID,
-        order: OrderIn,
+        order: TradeRequest,
         priced: Priced,
         key: str,
         fingerprint: str,
+        min_amount_out: Decimal | None = None,
     ) -> Trade:
+        """Fill `order` at `priced` (also used for triggered limit/stop orders), then snapshot equity."""
         if not await repository.lock_portfolio(db, portfolio_id):
             raise PortfolioChanged("Your portfolio was just reset. Check it and try again.")
         cash = await repository.cash(db, portfolio_id)
         holding = await repository.find_holding(db, portfolio_id, priced.key)
         fill = self._fill(order, priced, holding.amount if holding else Decimal(0))
-        _check_minimum(order, fill, priced.token.symbol)
+        _check_minimum(min_amount_out, fill, priced.token.symbol)
         if fill.side == "buy":
             basis, realized, new_cash = fill.usd_amount, None, cash - fill.usd_amount
             if new_cash < 0:
@@ -256,6 +275,10 @@ class PortfolioService:
                 raise PortfolioChanged("Your holding changed while we traded. Please try again.")
         if not await repository.set_cash(db, portfolio_id, cash, new_cash):
             raise PortfolioChanged("Your cash changed while we traded. Please try again.")
+        ticks = await self.market.ticks()
+        await equity.snapshot(
+            db, portfolio_id, await equity.valuation(db, portfolio_id, new_cash, ticks), "trade"
+        )
         return await repository.add_trade(
             db,
             Trade(
@@ -304,6 +327,10 @@ class PortfolioService:
         for row in valued:
             if row.value_usd is not None and total > 0:
                 row.share_pct = even(row.value_usd / total * 100, PERCENT_SCALE)
+        history = await equity.snapshots(db, [portfolio.id])
+        drawdown = equity.max_drawdown_pct(
+            [STARTING_BALANCE_USD, *(row.total_value_usd for row in history), total]
+        )
         return PortfolioOut(
             run=portfolio.run,
             started_at=portfolio.created_at,
@@ -316,6 +343,7 @@ class PortfolioService:
             total_return_pct=even((total - STARTING_BALANCE_USD) / STARTING_BALANCE_USD * 100, PERCENT_SCALE),
             unrealized_pnl_usd=even(holdings_value - priced_basis, USD_SCALE),
             realized_pnl_usd=sum(await repository.realized_pnls(db, portfolio.id), Decimal(0)),
+            max_drawdown_pct=drawdown,
             as_of=_now(),
         )
 
@@ -345,6 +373,44 @@ class PortfolioService:
             stale=tick is None or tick.stale,
         )
 
+    async def equity(self, db: AsyncSession, user_id: uuid.UUID, range_: EquityRange) -> EquityOut:
+        """The run's value over `range_`: its start ($100), stored snapshots, and the live value now."""
+        portfolio = await self.current(db, user_id)
+        now = _now()
+        since = now - EQUITY_RANGES[range_] if range_ in EQUITY_RANGES else None
+        rows = await equity.snapshots(db, [portfolio.id], since)
+        value = await equity.valuation(db, portfolio.id, portfolio.balance, await self.market.ticks())
+        points = []
+        if since is None or portfolio.created_at >= since:
+            start = STARTING_BALANCE_USD
+            points.append(
+                EquityPoint(t=portfolio.created_at, total_value_usd=start, cash_usd=start, kind="start")
+            )
+        points += [
+            EquityPoint(
+                t=row.taken_at,
+                total_value_usd=row.total_value_usd,
+                cash_usd=row.cash_usd,
+                kind="trade" if row.reason == "trade" else "periodic",
+            )
+            for row in rows[-MAX_EQUITY_POINTS:]
+        ]
+        points.append(
+            EquityPoint(
+                t=now,
+                total_value_usd=even(value.total, USD_SCALE),
+                cash_usd=even(value.cash, USD_SCALE),
+                kind="now",
+            )
+        )
+        return EquityOut(
+            range=range_,
+            run=portfolio.run,
+            points=points,
+            max_drawdown_pct=equity.max_drawdown_pct(point.total_value_usd for point in points),
+            as_of=now,
+        )
+
     async def trades(self, db: AsyncSession, user_id: uuid.UUID, cursor: str | None, limit: int) -> TradePage:
         portfolio = await self.current(db, user_id)
         rows = await repository.trades_page(db, portfolio.id, decode_cursor(cursor), limit + 1)
@@ -360,17 +426,18 @@ class PortfolioService:
         portfolio = await self.current(db, user_id)
         if not await repository.archive(db, portfolio.id, _now()):
             raise PortfolioChanged("Your portfolio was just reset in another tab. Check it and try again.")
+        await orders_repository.close_open(db, portfolio.id, "cancelled", "The portfolio was reset.")
         await repository.create_portfolio(db, user_id, portfolio.run + 1)
         return await self.view(db, user_id)
 
 
-def _check_minimum(order: OrderIn, fill: Fill, symbol: str) -> None:
+def _check_minimum(min_amount_out: Decimal | None, fill: Fill, symbol: str) -> None:
     got = fill.token_amount if fill.side == "buy" else fill.usd_amount
-    if order.min_amount_out is not None and got < order.min_amount_out:
+    if min_amount_out is not None and got < min_amount_out:
         unit = symbol if fill.side == "buy" else "USD"
         raise PriceMoved(
             f"The price moved: you would get {format(got, 'f')} {unit}, less than your minimum of "
-            f"{format(order.min_amount_out, 'f')}. Get a new quote and try again."
+            f"{format(min_amount_out, 'f')}. Get a new quote and try again."
         )
 
 
