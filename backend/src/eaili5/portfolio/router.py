@@ -9,6 +9,9 @@ from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response
 
 from eaili5.auth.deps import CurrentPrincipal
 from eaili5.core.deps import DBSession, get_state
+from eaili5.core.events import PracticeTradeFilled
+from eaili5.market.risk import risk_codes
+from eaili5.models.base import utcnow
 from eaili5.portfolio.channels import portfolio_channel
 from eaili5.portfolio.errors import IdempotencyKeyRequired
 from eaili5.portfolio.leaderboard import Leaderboard
@@ -26,6 +29,7 @@ from eaili5.portfolio.schemas import (
     OrderStatus,
     PortfolioOut,
     QuoteOut,
+    TradeOut,
     TradePage,
     TradeRequest,
 )
@@ -51,6 +55,18 @@ def _announce(
 ) -> None:
     """Tell the user's other tabs and devices, once the response (and so the commit) is done."""
     background.add_task(get_state(request).hub.publish, portfolio_channel(user_id), event)
+
+
+async def _publish_fill(request: Request, user_id: uuid.UUID, trade: TradeOut) -> None:
+    """Tell other domains (learning hints and badges) about a market fill, after the commit."""
+    state = get_state(request)
+    token = state.market.token(trade.token)
+    tick = (await state.market.ticks()).get(trade.token.lower())
+    flags = risk_codes(token, tick, utcnow().date(), state.market.thresholds)
+    event = PracticeTradeFilled(
+        user_id, token.address, trade.symbol, trade.side, trade.price_impact_pct, tuple(flags)
+    )
+    await state.events.publish(event)
 
 
 def _idempotency_key(value: str | None) -> str:
@@ -117,6 +133,7 @@ async def place_order(
         _announce(
             request, background, principal.user_id, {"event": "fill", "trade": trade.model_dump(mode="json")}
         )
+        background.add_task(_publish_fill, request, principal.user_id, trade)
     return OrderResult(trade=trade, replayed=replayed)
 
 
