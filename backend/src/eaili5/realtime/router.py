@@ -22,6 +22,7 @@ from eaili5.core.state import AppState
 from eaili5.realtime.channels import authorization_error
 from eaili5.realtime.hub import CLOSE_SESSION_ENDED, CLOSE_TRY_AGAIN_LATER, Connection, Hub, encode
 from eaili5.realtime.ratelimit import TokenBucket
+from eaili5.tutor.ws import CHAT_FRAME_TYPES, handle_chat_frame
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
@@ -183,7 +184,8 @@ _BUILTIN_TYPES = frozenset({"ping", "subscribe", "unsubscribe", "auth"})
 
 def _known_type(frame_type: str, hub: Hub) -> str:
     # Metric labels must stay bounded: unknown types are counted together.
-    return frame_type if frame_type in _BUILTIN_TYPES or hub.handler_for(frame_type) else "unknown"
+    known = frame_type in _BUILTIN_TYPES or frame_type in CHAT_FRAME_TYPES or hub.handler_for(frame_type)
+    return frame_type if known else "unknown"
 
 
 async def _dispatch(connection: Connection, frame: dict[str, Any], hub: Hub) -> None:
@@ -194,6 +196,8 @@ async def _dispatch(connection: Connection, frame: dict[str, Any], hub: Hub) -> 
         await _change_subscription(connection, frame, hub)
     elif frame_type == "auth":
         raise FrameError("already_authenticated", "This socket is already signed in.")
+    elif frame_type in CHAT_FRAME_TYPES:
+        await handle_chat_frame(connection, frame)  # tutor/ws.py
     elif (handler := hub.handler_for(frame_type)) is not None:
         await handler(connection, frame)
     else:

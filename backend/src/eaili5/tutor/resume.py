@@ -1,0 +1,119 @@
+"""The KV buffer of a reply in progress, so any instance can resume it (`chat.resume`).
+
+The one task generating a reply numbers its frames itself (offset 0, 1, 2, …). Each frame is written
+to its own key with a TTL *before* it is published on the reply's channel, so a reader that
+subscribed and then finds no key for offset n knows frame n has not been published yet and will
+arrive live. A reader fills any gap in the live feed from the keys. Frames are stored without the
+client's request `id`, which each connection adds for itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from eaili5.core.kv import KV
+
+TERMINAL_TYPES = frozenset({"chat.done", "chat.error"})
+
+
+def _meta_key(message_id: uuid.UUID) -> str:
+    return f"chat:meta:{message_id}"
+
+
+def _frame_key(message_id: uuid.UUID, offset: int) -> str:
+    return f"chat:frame:{message_id}:{offset}"
+
+
+def reply_channel(message_id: uuid.UUID) -> str:
+    return f"chat:{message_id}"
+
+
+class ReplyNotFound(Exception):
+    """No resumable reply with that id for this user (never existed, someone else's, or expired)."""
+
+
+class ReplyBuffer:
+    """Written by the one task that generates a reply."""
+
+    def __init__(self, kv: KV, message_id: uuid.UUID, ttl_seconds: float) -> None:
+        self.kv, self.message_id, self.ttl = kv, message_id, ttl_seconds
+        self.next_offset = 0
+
+    async def open(self, user_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
+        meta = {"user_id": str(user_id), "conversation_id": str(conversation_id)}
+        await self.kv.set(_meta_key(self.message_id), orjson.dumps(meta), self.ttl)
+
+    async def append(self, frame: dict[str, Any]) -> dict[str, Any]:
+        """Number the frame, store it, then announce it. Returns the numbered frame."""
+        numbered = {**frame, "offset": self.next_offset}
+        self.next_offset += 1
+        encoded = orjson.dumps(numbered)
+        await self.kv.set(_frame_key(self.message_id, numbered["offset"]), encoded, self.ttl)
+        await self.kv.publish(reply_channel(self.message_id), encoded)
+        return numbered
+
+
+@dataclass
+class ResumeReader:
+    """Frames of one reply from `offset`, first from the buffer, then live until the reply ends."""
+
+    kv: KV
+    message_id: uuid.UUID
+    user_id: uuid.UUID
+    idle_timeout_seconds: float
+
+    async def frames(self, offset: int) -> AsyncIterator[dict[str, Any]]:
+        live: asyncio.Queue[bytes] = asyncio.Queue()
+
+        async def on_frame(_: str, payload: bytes) -> None:
+            live.put_nowait(payload)
+
+        channel = reply_channel(self.message_id)
+        await self.kv.subscribe(channel, on_frame)  # before reading the buffer: nothing slips between
+        try:
+            await self._check_owner()
+            async for frame in self._follow(offset, live):
+                yield frame
+        finally:
+            await self.kv.unsubscribe(channel, on_frame)
+
+    async def _check_owner(self) -> None:
+        raw = await self.kv.get(_meta_key(self.message_id))
+        if raw is None or orjson.loads(raw).get("user_id") != str(self.user_id):
+            raise ReplyNotFound(str(self.message_id))
+
+    async def _follow(self, offset: int, live: asyncio.Queue[bytes]) -> AsyncIterator[dict[str, Any]]:
+        expected = offset
+        while True:
+            # Everything already stored, in order.
+            while (raw := await self.kv.get(_frame_key(self.message_id, expected))) is not None:
+                frame = orjson.loads(raw)
+                yield frame
+                expected += 1
+                if frame.get("type") in TERMINAL_TYPES:
+                    return
+            # Then wait for the next live frame; a later one means a gap, refilled from the buffer.
+            while True:
+                try:
+                    payload = await asyncio.wait_for(live.get(), self.idle_timeout_seconds)
+                except TimeoutError:
+                    yield {"type": "chat.error", "code": "interrupted", "detail": _INTERRUPTED}
+                    return
+                frame = orjson.loads(payload)
+                if frame["offset"] < expected:
+                    continue  # already sent from the buffer
+                if frame["offset"] > expected:
+                    break  # missed some: read them from the buffer
+                yield frame
+                expected += 1
+                if frame.get("type") in TERMINAL_TYPES:
+                    return
+
+
+_INTERRUPTED = "This reply stopped arriving (the server writing it may have restarted). Ask again."

@@ -1,0 +1,296 @@
+"""One tutor turn, whatever the transport: limits, context, the engine's stream, the buffer, the record.
+
+`prepare` runs inside the caller's transaction (rate limits, the conversation, the question saved,
+recent turns and a short learner summary); the caller commits it. `generate` then streams the reply:
+every frame is numbered and written to the KV buffer (so `chat.resume` works on any instance) and
+handed to the transport's sink; at the end the reply is saved in its own transaction — also a reply
+that was stopped (marked `stopped`) or that failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from eaili5.content.readability import reading_grade
+from eaili5.core.errors import NotFound, RateLimited
+from eaili5.core.state import AppState
+from eaili5.models import Holding, Portfolio, UserProgress
+from eaili5.tutor import repository
+from eaili5.tutor.engine import (
+    Delta,
+    Done,
+    Level,
+    Sources,
+    Status,
+    Turn,
+    TutorEngine,
+    TutorEvent,
+    TutorRequest,
+)
+from eaili5.tutor.resume import ReplyBuffer
+from eaili5.tutor.schemas import ChatIn
+
+logger = logging.getLogger(__name__)
+
+TITLE_CHARS = 80
+FAILED = "The tutor hit a problem on our side. Please try again."
+Sink = Callable[[dict[str, Any]], None]  # receives each numbered frame; must not block
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedTurn:
+    user_id: uuid.UUID
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+    request: TutorRequest
+
+
+@dataclass
+class ReplyOutcome:
+    message_id: uuid.UUID
+    conversation_id: uuid.UUID
+    text: str = ""
+    intent: str | None = None
+    grade: float | None = None
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    engine: str | None = None
+    warning: bool = False
+    fallback_reason: str | None = None
+    status: str = "complete"
+
+    def done_frame(self) -> dict[str, Any]:
+        return {
+            "type": "chat.done",
+            "intent": self.intent,
+            "grade": self.grade,
+            "suggestions": self.suggestions,
+            "engine": self.engine,
+            "warning": self.warning,
+            "fallback_reason": self.fallback_reason,
+            "status": self.status,
+        }
+
+
+class TutorService:
+    def __init__(self, state: AppState, engine: TutorEngine) -> None:
+        self.state, self.engine = state, engine
+        self.settings, self.kv, self.metrics = state.settings, state.kv, state.metrics
+
+    # --- before the reply ------------------------------------------------------------------------
+    async def check_limits(self, user_id: uuid.UUID) -> None:
+        """Per-minute rate and daily cap per user; refused messages are not counted against the cap."""
+        daily = f"{self.settings.tutor_daily_cap}/day"
+        if await self.kv.rate_limit_remaining(daily, "tutor-day", str(user_id)) <= 0:
+            self.metrics.rate_limited.labels("tutor_daily").inc()
+            raise RateLimited(
+                f"You have sent today's {self.settings.tutor_daily_cap} messages. Come back tomorrow!",
+                retry_after=3600,
+            )
+        minute = await self.kv.hit_rate_limit(self.settings.tutor_rate_limit, "tutor", str(user_id))
+        if not minute.allowed:
+            self.metrics.rate_limited.labels("tutor").inc()
+            raise RateLimited(
+                "That's a lot of questions at once. Take a breath and try again in a moment.",
+                retry_after=minute.retry_after_seconds,
+            )
+        await self.kv.hit_rate_limit(daily, "tutor-day", str(user_id))
+
+    async def prepare(self, db: AsyncSession, user_id: uuid.UUID, body: ChatIn) -> PreparedTurn:
+        await self.check_limits(user_id)
+        if body.conversation_id is not None:
+            conversation = await repository.find_conversation(db, user_id, body.conversation_id)
+            if conversation is None:
+                raise NotFound("There is no conversation with this id.")
+        else:
+            conversation = await repository.create_conversation(db, user_id, _title(body.text))
+        earlier = await repository.recent_messages(db, conversation.id, self.settings.tutor_history_turns)
+        history = tuple(
+            Turn("user" if m.role == "user" else "assistant", m.text) for m in earlier if m.text.strip()
+        )
+        await repository.add_message(
+            db,
+            conversation_id=conversation.id,
+            user_id=user_id,
+            role="user",
+            text=body.text,
+            level=body.level,
+        )
+        await repository.touch_conversation(db, conversation.id)
+        request = TutorRequest(
+            user_id=user_id,
+            text=body.text,
+            level=body.level,
+            history=history,
+            token_address=body.context.token_address.lower()
+            if body.context and body.context.token_address
+            else None,
+            learner_summary=await self._learner_summary(db, user_id, body.level),
+        )
+        return PreparedTurn(user_id, conversation.id, uuid.uuid4(), request)
+
+    async def _learner_summary(self, db: AsyncSession, user_id: uuid.UUID, level: Level) -> str:
+        """A line or two the model may use: level, lessons done, what the practice portfolio holds."""
+        from sqlalchemy import select
+
+        done = (
+            await db.execute(
+                select(UserProgress.topic)
+                .where(UserProgress.user_id == user_id, UserProgress.completed.is_(True))
+                .limit(20)
+            )
+        ).scalars()
+        topics = list(done)
+        holdings = (
+            await db.execute(
+                select(Holding.token)
+                .join(Portfolio, Portfolio.id == Holding.portfolio_id)
+                .where(Portfolio.user_id == user_id, Portfolio.archived_at.is_(None), Holding.amount > 0)
+                .limit(20)
+            )
+        ).scalars()
+        symbols = [self._symbol(address) for address in holdings]
+        parts = [f"Reading level: {level}."]
+        parts.append(
+            f"Completed lessons ({len(topics)}): {', '.join(topics[:8])}."
+            if topics
+            else "No lessons done yet."
+        )
+        parts.append(
+            f"Practice portfolio holds: {', '.join(symbols)}."
+            if symbols
+            else "Practice portfolio: cash only."
+        )
+        return " ".join(parts)
+
+    def _symbol(self, address: str) -> str:
+        try:
+            return self.state.market.token(address).symbol
+        except Exception:  # a token no longer listed: show the address, never fail the turn
+            return address
+
+    # --- the reply -------------------------------------------------------------------------------
+    async def generate(self, turn: PreparedTurn, sink: Sink | None = None) -> ReplyOutcome:
+        """Stream the reply into the buffer and `sink`; save it. Cancelling the task stops it (saved
+        as `stopped`, the engine's stream closed)."""
+        buffer = ReplyBuffer(self.kv, turn.message_id, self.settings.tutor_resume_ttl_seconds)
+        await buffer.open(turn.user_id, turn.conversation_id)
+        outcome = ReplyOutcome(turn.message_id, turn.conversation_id, engine=self.engine.name)
+        ids = {"message_id": str(turn.message_id), "conversation_id": str(turn.conversation_id)}
+
+        async def send(frame: dict[str, Any]) -> None:
+            numbered = await buffer.append({**frame, **ids})
+            if sink is not None:
+                sink(numbered)
+
+        failure: dict[str, Any] | None = None
+        try:
+            await self._stream(turn, outcome, send)
+        except asyncio.CancelledError:
+            outcome.status = "stopped"
+        except Exception:
+            logger.exception("tutor reply failed")
+            outcome.status = "failed"
+            failure = {
+                "type": "chat.error",
+                "code": "internal",
+                "detail": "The tutor hit a problem. Try again.",
+            }
+        if outcome.grade is None and outcome.text.strip():
+            outcome.grade = round(reading_grade(outcome.text), 1)
+        await self._save(turn, outcome)
+        self.metrics.tutor_replies.labels(_engine_kind(outcome.engine), outcome.status).inc()
+        await send(failure or outcome.done_frame())
+        return outcome
+
+    async def _stream(
+        self, turn: PreparedTurn, outcome: ReplyOutcome, send: Callable[[dict[str, Any]], Any]
+    ) -> None:
+        started = time.perf_counter()
+        first_text = True
+        async with contextlib.aclosing(self.engine.answer(turn.request)) as events:  # type: ignore[type-var]
+            async for event in events:
+                if isinstance(event, Delta) and first_text and event.text:
+                    first_text = False
+                    self.metrics.tutor_first_token.labels(_engine_kind(self.engine.name)).observe(
+                        time.perf_counter() - started
+                    )
+                frame = absorb(outcome, event)
+                if frame is not None:
+                    await send(frame)
+
+    async def _save(self, turn: PreparedTurn, outcome: ReplyOutcome) -> None:
+        try:
+            async with self.state.db.transaction() as db:
+                await repository.add_message(
+                    db,
+                    id=turn.message_id,
+                    conversation_id=turn.conversation_id,
+                    user_id=turn.user_id,
+                    role="assistant",
+                    text=outcome.text,
+                    level=turn.request.level,
+                    intent=outcome.intent,
+                    grade=outcome.grade,
+                    sources=outcome.sources,
+                    suggestions=outcome.suggestions,
+                    engine=outcome.engine,
+                    status=outcome.status,
+                    warning=outcome.warning,
+                    fallback_reason=(outcome.fallback_reason or "")[:200] or None,
+                )
+                await repository.touch_conversation(db, turn.conversation_id)
+        except Exception:  # e.g. the conversation was deleted meanwhile: the client still gets its reply
+            logger.warning("could not save a tutor reply", exc_info=True)
+
+
+def absorb(outcome: ReplyOutcome, event: TutorEvent) -> dict[str, Any] | None:
+    """Fold one engine event into the outcome; the frame to send for it (`Done` is sent at the end)."""
+    if isinstance(event, Delta):
+        outcome.text += event.text
+        return {"type": "chat.delta", "text": event.text}
+    if isinstance(event, Status):
+        return {"type": "chat.status", "text": event.text}
+    if isinstance(event, Sources):
+        new = [source_dict(source) for source in event.sources]
+        outcome.sources.extend(new)
+        return {"type": "chat.sources", "sources": new}
+    if isinstance(event, Done):
+        outcome.intent = event.intent
+        outcome.suggestions = list(event.suggestions)
+        outcome.engine = event.engine
+        outcome.warning = event.warning
+        outcome.fallback_reason = event.fallback_reason
+        outcome.grade = event.grade
+        return None
+    raise TypeError(f"unknown tutor event {event!r}")
+
+
+def source_dict(source: Any) -> dict[str, Any]:
+    return {
+        "kind": source.kind,
+        "title": source.title,
+        "id": source.id,
+        "url": source.url,
+        "source": source.source,
+        "as_of": source.as_of,
+    }
+
+
+def _title(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+def _engine_kind(name: str | None) -> str:
+    # Metric labels stay bounded: model names vary, so they count as "model".
+    return "offline" if name in (None, "offline") else "model"
