@@ -1,0 +1,369 @@
+"""The offline tutor: no model, no key. The coordinator picks the intent and tools; replies are composed
+from our cards and live facts at the learner's level, streamed sentence by sentence. Deterministic."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+from eaili5.content.readability import reading_grade
+from eaili5.market.schemas import TokenDetail
+from eaili5.tutor import compose
+from eaili5.tutor.compose import Draft
+from eaili5.tutor.coordinator import CONCEPT_SCORE, Coordinator, Plan
+from eaili5.tutor.engine import Delta, Done, Intent, Level, Sources, Status, TutorEvent, TutorRequest
+from eaili5.tutor.knowledge import Card, CardHit
+from eaili5.tutor.safety import Finding, reply_violation
+from eaili5.tutor.tools import TutorTools
+
+MAX_TOKENS_PER_REPLY = 2
+# Cards an advice reply teaches from, when they exist (looked up by name, so content can evolve).
+RISK_CARD_NAMES = ("risk management", "volatility", "position sizing", "diversification")
+_SENTENCE = re.compile(r".+?(?:[.!?…]+[\"')\]]*(?=\s)|\n|$)\s*", re.S)
+
+
+class OfflineTutor:
+    name = "offline"
+
+    def __init__(self, tools: TutorTools) -> None:
+        self.tools = tools
+        self.kb = tools.kb
+        self.coordinator = Coordinator(tools.kb, tools.tokens)
+
+    async def answer(self, request: TutorRequest) -> AsyncIterator[TutorEvent]:
+        plan = self.coordinator.plan(request)
+        draft = Draft()
+        async for status in self._compose(plan, request, draft):
+            yield status
+        _drop_forbidden(draft)
+        text = draft.text
+        for piece in split_for_streaming(text):
+            yield Delta(piece)
+        yield Sources(tuple(draft.sources))
+        yield Done(
+            intent=plan.intent,
+            suggestions=compose.follow_ups(self.kb, draft.cards, self._extra_follow_ups(plan)),
+            engine=self.name,
+            warning=draft.warning,
+            grade=reading_grade(text),
+            extra={
+                "reasons": list(plan.reasons),
+                "cards": [card.id for card in draft.cards],
+                "tokens": [mention.token.symbol for mention in plan.tokens],
+            },
+        )
+
+    # --- per intent ------------------------------------------------------------------------------
+    async def _compose(self, plan: Plan, request: TutorRequest, draft: Draft) -> AsyncIterator[Status]:
+        level = request.level
+        if plan.intent == "injection":
+            draft.add(injection_refusal(plan.injection))
+            inner = plan.extra.get("inner_intent")
+            if (
+                isinstance(inner, str)
+                and inner not in ("injection", "offtopic", "greeting")
+                and plan.question
+            ):
+                draft.add("About the rest of your question:")
+                async for status in self._answer_intent(inner, plan, request, draft):  # type: ignore[arg-type]
+                    yield status
+            elif plan.question and plan.card_fits:
+                draft.add("About the rest of your question:")
+                self._concept(plan, level, draft, brief=True)
+            return
+        async for status in self._answer_intent(plan.intent, plan, request, draft):
+            yield status
+
+    async def _answer_intent(
+        self, intent: Intent, plan: Plan, request: TutorRequest, draft: Draft
+    ) -> AsyncIterator[Status]:
+        level = request.level
+        if intent == "concept":
+            yield Status("Looking through my cards…")
+            self._concept(plan, level, draft)
+        elif intent == "market":
+            yield Status("Checking live Base prices…")
+            await self._market(plan, level, draft)
+        elif intent == "portfolio":
+            yield Status("Looking at your practice portfolio…")
+            await self._portfolio(plan, request, draft)
+        elif intent == "advice":
+            if plan.tokens:
+                yield Status("Checking live Base prices…")
+            await self._advice(plan, level, draft)
+        elif intent == "safety":
+            yield Status("Checking my safety cards…")
+            self._safety(plan, level, draft)
+        elif intent == "news":
+            yield Status("Searching for recent news…")
+            await self._news(plan, level, draft)
+        elif intent == "progress":
+            yield Status("Checking your lessons…")
+            await self._progress(plan, request, draft)
+        elif intent == "greeting":
+            draft.add(
+                "Hi! I'm EAILI5, your crypto tutor. Ask me anything about crypto, coins, wallets or Base, "
+                "and I'll explain it in simple words."
+            )
+        else:
+            draft.add(offtopic_reply())
+
+    def _concept(self, plan: Plan, level: Level, draft: Draft, *, brief: bool = False) -> None:
+        hits = plan.cards
+        if not hits:
+            draft.add(
+                "I don't have a card on that yet, and nothing close either. Try asking it another way, "
+                "or pick one of the questions below."
+            )
+            return
+        best = hits[0]
+        if best.score < CONCEPT_SCORE:
+            draft.add(compose.closest_card_note(best.card))
+        compose.explain_card(draft, best.card, level, brief=brief)
+        draft.warning = draft.warning or best.card.safety
+        second = _second_named_card(hits, best)
+        if second is not None and not brief:
+            draft.add(f"And {second.card.title.lower() if _lower_ok(second.card) else second.card.title}:")
+            compose.explain_card(draft, second.card, level, brief=True)
+
+    async def _token_details(self, plan: Plan) -> list[TokenDetail]:
+        mentions = [m for m in plan.tokens if m.strong] or list(plan.tokens)
+        details = []
+        for mention in mentions[:MAX_TOKENS_PER_REPLY]:
+            detail = await self.tools.get_token(mention.token.address)
+            if detail is not None:
+                details.append(detail)
+        return details
+
+    async def _market(self, plan: Plan, level: Level, draft: Draft) -> None:
+        details = await self._token_details(plan)
+        if not details:
+            draft.add("I couldn't find that token in the list of Base tokens I follow.")
+            return
+        for detail in details:
+            compose.describe_token(draft, detail, level, self.tools.state.market.is_simulated, plan.question)
+        named = _named_card(plan)
+        if named is not None:
+            draft.add(
+                f"What {named.card.title.lower() if _lower_ok(named.card) else named.card.title} means:"
+            )
+            compose.explain_card(draft, named.card, level, brief=True)
+
+    async def _portfolio(self, plan: Plan, request: TutorRequest, draft: Draft) -> None:
+        view = await self.tools.get_portfolio(request.user_id)
+        trades = await self.tools.get_recent_trades(request.user_id, 10)
+        classes = {
+            address: token.volatility_class for address, token in self.tools.state.market.tokens.items()
+        }
+        named = [mention.token.symbol for mention in plan.tokens if mention.strong]
+        compose.describe_portfolio(draft, view, trades, plan.question, named, classes)
+        card = _named_card(plan)
+        if card is not None:
+            compose.explain_card(draft, card.card, request.level, brief=True)
+
+    async def _advice(self, plan: Plan, level: Level, draft: Draft) -> None:
+        finding = _advice_finding(plan)
+        draft.add(advice_opening(finding))
+        for detail in await self._token_details(plan):
+            draft.add(compose.risk_view(detail, self.tools.state.market.is_simulated))
+            draft.cite(compose.market_source(detail))
+        draft.add(
+            "Before any trade, ask yourself:\n"
+            "- Could I lose all of this money and still be okay?\n"
+            "- Is it only a small part of what I have?\n"
+            "- Do I know why the price moved, or am I just following hype?"
+        )
+        card = self._risk_card(plan)
+        if card is not None:
+            compose.explain_card(draft, card, level, brief=True)
+        draft.add(
+            "You can test your ideas with play money in the practice portfolio first. The choice is yours."
+        )
+
+    def _risk_card(self, plan: Plan) -> Card | None:
+        for hit in plan.cards[:3]:
+            if hit.score >= CONCEPT_SCORE and any(name in hit.card.names for name in RISK_CARD_NAMES):
+                return hit.card
+        for name in RISK_CARD_NAMES:
+            card = self.kb.find_by_name(name)
+            if card is not None:
+                return card
+        return None
+
+    def _safety(self, plan: Plan, level: Level, draft: Draft) -> None:
+        draft.warning = True
+        draft.add(safety_opening(plan.safety))
+        card = next((hit.card for hit in plan.cards[:3] if hit.card.safety), None)
+        card = card or (plan.cards[0].card if plan.cards else None)
+        if card is not None:
+            compose.explain_card(draft, card, level, brief=True)
+        draft.add(
+            "If you already shared a secret or signed something, move what is left to a new wallet now, "
+            "and revoke old approvals. When in doubt, stop and ask."
+        )
+
+    async def _news(self, plan: Plan, level: Level, draft: Draft) -> None:
+        results = await self.tools.web_search(plan.question)
+        live = [result for result in results if result.kind == "web"]
+        if live:
+            compose.describe_results(draft, live)
+        else:
+            draft.add(
+                "I don't have a live news feed set up right now, so I can't tell you what was announced or "
+                "reported today. For news, check the official blog or a news site you trust."
+            )
+            for result in results:
+                if result.kind == "knowledge_search":
+                    draft.cite(compose.web_source(result))
+        hit = plan.cards[0] if plan.cards else None
+        if hit is not None and hit.score >= CONCEPT_SCORE / 2:
+            draft.add("Here is some background from my cards (a knowledge search, not the news):")
+            compose.explain_card(draft, hit.card, level, brief=True)
+
+    async def _progress(self, plan: Plan, request: TutorRequest, draft: Draft) -> None:
+        progress = await self.tools.get_progress(request.user_id)
+        lesson = await self.tools.suggest_lesson(request.user_id, plan.question)
+        compose.describe_progress(draft, progress, lesson or progress.next_lesson)
+
+    @staticmethod
+    def _extra_follow_ups(plan: Plan) -> tuple[str, ...]:
+        symbols = [mention.token.symbol for mention in plan.tokens if mention.strong][:1]
+        if plan.intent in ("market", "advice") and symbols:
+            return (f"What are the risk flags on {symbols[0]}?", "What is volatility?", "What is liquidity?")
+        if plan.intent == "portfolio":
+            return ("What is profit and loss?", "Why do trades cost fees?", "What is diversification?")
+        if plan.intent in ("safety", "injection"):
+            return ("How do I spot a scam?", "What is a seed phrase?", "What is a token approval?")
+        return ()
+
+
+# --- fixed wording -----------------------------------------------------------------------------------
+def injection_refusal(finding: Finding | None) -> str:
+    rule = finding.rule if finding else ""
+    if rule in ("api-keys", "environment", "other-users"):
+        return (
+            "I can't share keys, settings or anyone else's data. I don't have them to give, and I would not "
+            "share them if I did. If you work on this app, check the server's own config instead."
+        )
+    if rule == "abuse-request":
+        return (
+            "I won't swear at you or put you down. I stay kind, always. Instead, I can help you learn "
+            "something useful, like how to grow a small amount of play money with care."
+        )
+    if rule in ("orders-to-ai", "ai-addressed"):
+        return (
+            "That text is trying to trick an AI into saying something. I ignore orders hidden in text like "
+            "that. A token or page that talks to AI helpers is a big red flag, so be careful: it is often "
+            "part of a scam. No real project needs to tell a bot what to say."
+        )
+    return (
+        "I can't do that. I won't change who I am or share my instructions. I'm EAILI5, and I'm here "
+        "to help you learn about crypto in simple words."
+    )
+
+
+def advice_opening(finding: Finding | None) -> str:
+    rule = finding.rule if finding else ""
+    if rule in ("prediction", "predict-word"):
+        return (
+            "No one knows where a price will go, so I won't guess a number. Nobody can predict it: not me, "
+            "not a friend, not an expert. A guess could fool you into a risk you don't want."
+        )
+    if rule in ("which-pick", "your-pick"):
+        return (
+            "I can't pick one for you, even just between us. That choice is yours. What I can do is show "
+            "you how they differ, and how risky each one is."
+        )
+    return (
+        "I can't tell you to buy, sell or hold. Nobody knows where a price will go next, so that choice "
+        "is yours. What I can do is help you think about the risk."
+    )
+
+
+def safety_opening(finding: Finding | None) -> str:
+    rule = finding.rule if finding else ""
+    openings = {
+        "secret-shared": (
+            "Warning: never share your seed phrase or private key with anyone, and never type it into a "
+            "site or a chat. Anyone who has it can take everything in your wallet. Real support never asks "
+            "for it. This is a scam sign."
+        ),
+        "secret-shared-after": (
+            "Warning: this is not safe. A seed phrase kept online (a screenshot, a photo, a cloud drive or "
+            "an email) can be found by a hacker, and then your wallet can be emptied. Keep it offline, on "
+            "paper, in a safe place. Delete the online copies, and think about moving your coins to a new "
+            "wallet with a new seed phrase."
+        ),
+        "fake-support": (
+            "Warning: this is a scam. Real support will never message you first, and will never ask for "
+            "your seed phrase, your 12 words or your keys. Do not send them anything."
+        ),
+        "doubling": (
+            "Warning: this is a scam. Nobody sends back double. If you send, your coins are gone for good. "
+            "If it sounds too good to be true, it is fake."
+        ),
+        "claim-connect": (
+            'Warning: don\'t sign it. This looks like a scam. A "free claim" that asks you to sign an '
+            "approval can give a stranger permission to move your tokens and drain your wallet. Close the "
+            "site."
+        ),
+        "free-giveaway": (
+            "Warning: be careful, this looks like a scam. Free coins that need you to connect, sign or send "
+            "first are a common trick to drain wallets. Don't sign anything."
+        ),
+        "compromised": (
+            "Warning: a message that says your wallet is in danger and asks you to act fast is a classic "
+            "scam. Never send your seed phrase or coins to anyone who says they will keep them safe."
+        ),
+    }
+    return openings.get(
+        rule,
+        "Warning: this looks risky, and it may be a scam. Don't send coins, sign anything or share your "
+        "seed phrase until you are sure. If it sounds too good to be true, it is fake.",
+    )
+
+
+def offtopic_reply() -> str:
+    return (
+        "That's a bit outside what I know. I'm a crypto tutor, so I stick to crypto, coins, blockchains "
+        "and Base. Want to learn something about crypto instead? Pick a question below, or ask me anything."
+    )
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+def split_for_streaming(text: str) -> list[str]:
+    """Sentence-sized pieces whose concatenation is exactly `text`."""
+    pieces = _SENTENCE.findall(text)
+    if "".join(pieces) != text:  # never lose a character to the splitter
+        return [text] if text else []
+    return pieces
+
+
+def _drop_forbidden(draft: Draft) -> None:
+    """A last check on what we are about to say: no paragraph that advises, predicts or picks."""
+    draft.paragraphs = [p for p in draft.paragraphs if reply_violation(p) is None]
+
+
+def _second_named_card(hits: tuple[CardHit, ...], best: CardHit) -> CardHit | None:
+    for hit in hits[1:3]:
+        if hit.exact_alias and hit.score >= CONCEPT_SCORE and hit.card.id not in best.card.related:
+            return hit
+    return None
+
+
+def _named_card(plan: Plan) -> CardHit | None:
+    """A card the question names outright ("liquidity", "market cap"), to explain alongside facts."""
+    for hit in plan.cards[:3]:
+        if hit.exact_alias and hit.score >= CONCEPT_SCORE:
+            return hit
+    return None
+
+
+def _lower_ok(card: Card) -> bool:
+    return not any(ch.isupper() for ch in card.title[1:])
+
+
+def _advice_finding(plan: Plan) -> Finding | None:
+    from eaili5.tutor.safety import advice_request
+
+    return advice_request(plan.question)

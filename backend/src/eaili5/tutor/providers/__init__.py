@@ -1,0 +1,1 @@
+"""Model and web-search providers for the tutor."""
