@@ -106,7 +106,7 @@ async def leaderboard(db: AsyncSession, since: datetime | None, limit: int) -> l
         .order_by(ranked.c.xp.desc(), User.created_at, User.id)
         .limit(limit)
     )
-    return [(user, int(xp)) for user, xp in rows.tuples()]
+    return [(user, int(xp)) for user, xp in rows.all()]
 
 
 async def users_with_more_xp(db: AsyncSession, since: datetime | None, xp: int) -> int:
@@ -137,7 +137,7 @@ async def add_activity_day(db: AsyncSession, user_id: uuid.UUID, day: date, time
 # --- badges -----------------------------------------------------------------------------------------
 async def badges(db: AsyncSession, user_id: uuid.UUID) -> dict[str, datetime]:
     rows = await db.execute(select(UserBadge.badge, UserBadge.earned_at).where(UserBadge.user_id == user_id))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def add_badge(db: AsyncSession, user_id: uuid.UUID, badge: str, now: datetime) -> UserBadge:
@@ -216,7 +216,7 @@ async def recent_answers(db: AsyncSession, user_id: uuid.UUID, limit: int) -> li
         .order_by(QuizAnswer.answered_at.desc())
         .limit(limit)
     )
-    return list(rows.tuples())
+    return list(rows.all())
 
 
 # --- review cards -------------------------------------------------------------------------------------
