@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AnswerQuizData, AnswerQuizErrors, AnswerQuizResponses, CompleteLessonData, CompleteLessonErrors, CompleteLessonResponses, CreateSessionData, CreateSessionResponses, EndSessionData, EndSessionResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListPathsData, ListPathsResponses, ListTokensData, ListTokensErrors, ListTokensResponses, ListTradesData, ListTradesErrors, ListTradesResponses, PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses, QuoteTradeData, QuoteTradeErrors, QuoteTradeResponses, ReadCandlesData, ReadCandlesErrors, ReadCandlesResponses, ReadConnectionsData, ReadConnectionsResponses, ReadGlossaryTermData, ReadGlossaryTermErrors, ReadGlossaryTermResponses, ReadHealthData, ReadHealthResponses, ReadLessonData, ReadLessonErrors, ReadLessonResponses, ReadMarketStatusData, ReadMarketStatusResponses, ReadMeData, ReadMeResponses, ReadMetaData, ReadMetaResponses, ReadPortfolioData, ReadPortfolioResponses, ReadProgressData, ReadProgressErrors, ReadProgressResponses, ReadReadinessData, ReadReadinessErrors, ReadReadinessResponses, ReadRecentTradesData, ReadRecentTradesErrors, ReadRecentTradesResponses, ReadTokenData, ReadTokenErrors, ReadTokenResponses, RecommendationsData, RecommendationsResponses, ResetPortfolioData, ResetPortfolioResponses, ReviewCardData, ReviewCardErrors, ReviewCardResponses, ReviewQueueData, ReviewQueueErrors, ReviewQueueResponses, SearchGlossaryData, SearchGlossaryErrors, SearchGlossaryResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen';
+import type { AnswerQuizData, AnswerQuizErrors, AnswerQuizResponses, CancelOrderData, CancelOrderErrors, CancelOrderResponses, CompleteLessonData, CompleteLessonErrors, CompleteLessonResponses, CreateSessionData, CreateSessionResponses, DeleteConversationData, DeleteConversationErrors, DeleteConversationResponses, EndSessionData, EndSessionResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListConversationsData, ListConversationsErrors, ListConversationsResponses, ListOrdersData, ListOrdersErrors, ListOrdersResponses, ListPathsData, ListPathsResponses, ListTokensData, ListTokensErrors, ListTokensResponses, ListTradesData, ListTradesErrors, ListTradesResponses, PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses, QuoteTradeData, QuoteTradeErrors, QuoteTradeResponses, ReadCandlesData, ReadCandlesErrors, ReadCandlesResponses, ReadConnectionsData, ReadConnectionsResponses, ReadConversationData, ReadConversationErrors, ReadConversationResponses, ReadEquityData, ReadEquityErrors, ReadEquityResponses, ReadGlossaryTermData, ReadGlossaryTermErrors, ReadGlossaryTermResponses, ReadHealthData, ReadHealthResponses, ReadLeaderboardData, ReadLeaderboardErrors, ReadLeaderboardResponses, ReadLessonData, ReadLessonErrors, ReadLessonResponses, ReadMarketStatusData, ReadMarketStatusResponses, ReadMeData, ReadMeResponses, ReadMetaData, ReadMetaResponses, ReadPortfolioData, ReadPortfolioResponses, ReadProgressData, ReadProgressErrors, ReadProgressResponses, ReadReadinessData, ReadReadinessErrors, ReadReadinessResponses, ReadRecentTradesData, ReadRecentTradesErrors, ReadRecentTradesResponses, ReadTokenData, ReadTokenErrors, ReadTokenResponses, RecommendationsData, RecommendationsResponses, RenameConversationData, RenameConversationErrors, RenameConversationResponses, ResetPortfolioData, ResetPortfolioResponses, ReviewCardData, ReviewCardErrors, ReviewCardResponses, ReviewQueueData, ReviewQueueErrors, ReviewQueueResponses, SearchGlossaryData, SearchGlossaryErrors, SearchGlossaryResponses, SendChatData, SendChatErrors, SendChatResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -17,6 +17,63 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
      */
     meta?: Record<string, unknown>;
 };
+
+/**
+ * Send Chat
+ *
+ * Ask the tutor. The question and its reply are saved in the conversation (a new one if none given).
+ */
+export const sendChat = <ThrowOnError extends boolean = false>(options: Options<SendChatData, ThrowOnError>) => (options.client ?? client).post<SendChatResponses, SendChatErrors, ThrowOnError>({
+    url: '/api/chat',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Conversations
+ *
+ * Your conversations, most recently active first.
+ */
+export const listConversations = <ThrowOnError extends boolean = false>(options?: Options<ListConversationsData, ThrowOnError>) => (options?.client ?? client).get<ListConversationsResponses, ListConversationsErrors, ThrowOnError>({ url: '/api/conversations', ...options });
+
+/**
+ * Delete Conversation
+ *
+ * Delete a conversation and its messages for good.
+ */
+export const deleteConversation = <ThrowOnError extends boolean = false>(options: Options<DeleteConversationData, ThrowOnError>) => (options.client ?? client).delete<DeleteConversationResponses, DeleteConversationErrors, ThrowOnError>({ url: '/api/conversations/{conversation_id}', ...options });
+
+/**
+ * Read Conversation
+ *
+ * One conversation with all its messages, oldest first.
+ */
+export const readConversation = <ThrowOnError extends boolean = false>(options: Options<ReadConversationData, ThrowOnError>) => (options.client ?? client).get<ReadConversationResponses, ReadConversationErrors, ThrowOnError>({ url: '/api/conversations/{conversation_id}', ...options });
+
+/**
+ * Rename Conversation
+ *
+ * Give a conversation a new title.
+ */
+export const renameConversation = <ThrowOnError extends boolean = false>(options: Options<RenameConversationData, ThrowOnError>) => (options.client ?? client).patch<RenameConversationResponses, RenameConversationErrors, ThrowOnError>({
+    url: '/api/conversations/{conversation_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Read Leaderboard
+ *
+ * Current runs ranked by return % (archived runs never count), with a risk-adjusted score and
+ * your own rank. Names are nicknames or shortened addresses, never an id.
+ */
+export const readLeaderboard = <ThrowOnError extends boolean = false>(options?: Options<ReadLeaderboardData, ThrowOnError>) => (options?.client ?? client).get<ReadLeaderboardResponses, ReadLeaderboardErrors, ThrowOnError>({ url: '/api/leaderboard', ...options });
 
 /**
  * Search Glossary
@@ -159,9 +216,24 @@ export const readMeta = <ThrowOnError extends boolean = false>(options?: Options
 export const readPortfolio = <ThrowOnError extends boolean = false>(options?: Options<ReadPortfolioData, ThrowOnError>) => (options?.client ?? client).get<ReadPortfolioResponses, unknown, ThrowOnError>({ url: '/api/portfolio', ...options });
 
 /**
+ * Read Equity
+ *
+ * Total value over time for the chart: the start, a snapshot at each trade and hourly, and now.
+ */
+export const readEquity = <ThrowOnError extends boolean = false>(options?: Options<ReadEquityData, ThrowOnError>) => (options?.client ?? client).get<ReadEquityResponses, ReadEquityErrors, ThrowOnError>({ url: '/api/portfolio/equity', ...options });
+
+/**
+ * List Orders
+ *
+ * This run's limit, stop-loss and take-profit orders, newest first (at most 100).
+ */
+export const listOrders = <ThrowOnError extends boolean = false>(options?: Options<ListOrdersData, ThrowOnError>) => (options?.client ?? client).get<ListOrdersResponses, ListOrdersErrors, ThrowOnError>({ url: '/api/portfolio/orders', ...options });
+
+/**
  * Place Order
  *
- * Fill a market order at the current price; a retry with the same key returns the original.
+ * A market order fills now at the current price; a limit, stop-loss or take-profit order waits
+ * for its trigger price. A retry with the same key returns the original and trades nothing.
  */
 export const placeOrder = <ThrowOnError extends boolean = false>(options: Options<PlaceOrderData, ThrowOnError>) => (options.client ?? client).post<PlaceOrderResponses, PlaceOrderErrors, ThrowOnError>({
     url: '/api/portfolio/orders',
@@ -171,6 +243,13 @@ export const placeOrder = <ThrowOnError extends boolean = false>(options: Option
         ...options.headers
     }
 });
+
+/**
+ * Cancel Order
+ *
+ * Cancel a waiting order. 404 if it is not yours; 409 if it already filled, failed or expired.
+ */
+export const cancelOrder = <ThrowOnError extends boolean = false>(options: Options<CancelOrderData, ThrowOnError>) => (options.client ?? client).delete<CancelOrderResponses, CancelOrderErrors, ThrowOnError>({ url: '/api/portfolio/orders/{order_id}', ...options });
 
 /**
  * Quote Trade

@@ -116,6 +116,95 @@ export type CandleSeries = {
 };
 
 /**
+ * ChatContext
+ *
+ * What the question is about, e.g. the token page it was asked from.
+ */
+export type ChatContext = {
+    /**
+     * Token Address
+     *
+     * Ask about this token
+     */
+    token_address?: string | null;
+};
+
+/**
+ * ChatIn
+ *
+ * One question. Over `/ws` these are the fields of a `chat.send` frame.
+ */
+export type ChatIn = {
+    context?: ChatContext | null;
+    /**
+     * Conversation Id
+     *
+     * Omit to start a new conversation
+     */
+    conversation_id?: string | null;
+    /**
+     * Level
+     */
+    level?: 'eli5' | 'simple' | 'pro';
+    /**
+     * Text
+     */
+    text: string;
+};
+
+/**
+ * ChatReply
+ *
+ * The finished reply (`Accept: application/json`).
+ */
+export type ChatReply = {
+    /**
+     * Conversation Id
+     */
+    conversation_id: string;
+    /**
+     * Engine
+     */
+    engine: string | null;
+    /**
+     * Fallback Reason
+     */
+    fallback_reason?: string | null;
+    /**
+     * Grade
+     */
+    grade: number | null;
+    /**
+     * Intent
+     */
+    intent: 'concept' | 'market' | 'portfolio' | 'progress' | 'news' | 'safety' | 'advice' | 'injection' | 'offtopic' | 'greeting' | null;
+    /**
+     * Message Id
+     */
+    message_id: string;
+    /**
+     * Sources
+     */
+    sources: Array<SourceOut>;
+    /**
+     * Status
+     */
+    status: 'complete' | 'stopped' | 'failed';
+    /**
+     * Suggestions
+     */
+    suggestions: Array<string>;
+    /**
+     * Text
+     */
+    text: string;
+    /**
+     * Warning
+     */
+    warning: boolean;
+};
+
+/**
  * CompleteIn
  */
 export type CompleteIn = {
@@ -166,6 +255,130 @@ export type Connections = {
      * Total
      */
     total: number;
+};
+
+/**
+ * ConversationDetail
+ */
+export type ConversationDetail = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Messages
+     */
+    messages: Array<MessageOut>;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * ConversationOut
+ */
+export type ConversationOut = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * ConversationPage
+ */
+export type ConversationPage = {
+    /**
+     * Items
+     */
+    items: Array<ConversationOut>;
+    /**
+     * Next Cursor
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * ConversationRename
+ */
+export type ConversationRename = {
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
+ * EquityOut
+ */
+export type EquityOut = {
+    /**
+     * As Of
+     */
+    as_of: string;
+    /**
+     * Max Drawdown Pct
+     */
+    max_drawdown_pct: string;
+    /**
+     * Points
+     *
+     * Oldest first.
+     */
+    points: Array<EquityPoint>;
+    /**
+     * Range
+     */
+    range: '1d' | '7d' | '30d' | 'all';
+    /**
+     * Run
+     */
+    run: number;
+};
+
+/**
+ * EquityPoint
+ */
+export type EquityPoint = {
+    /**
+     * Cash Usd
+     */
+    cash_usd: string;
+    /**
+     * Kind
+     *
+     * start: the run began at $100; trade/periodic: a stored snapshot; now: live value.
+     */
+    kind: 'start' | 'trade' | 'periodic' | 'now';
+    /**
+     * T
+     */
+    t: string;
+    /**
+     * Total Value Usd
+     */
+    total_value_usd: string;
 };
 
 /**
@@ -355,49 +568,24 @@ export type HoldingOut = {
 };
 
 /**
- * LeaderboardEntry
+ * LeaderboardYou
  */
-export type LeaderboardEntry = {
+export type LeaderboardYou = {
+    entry: Eaili5PortfolioSchemasLeaderboardEntry | null;
     /**
-     * Display Name
+     * Qualified
      */
-    display_name: string;
+    qualified: boolean;
     /**
-     * Is You
+     * Trades
      */
-    is_you: boolean;
+    trades: number;
     /**
-     * Rank
-     */
-    rank: number;
-    /**
-     * Xp
-     */
-    xp: number;
-};
-
-/**
- * LeaderboardOut
- */
-export type LeaderboardOut = {
-    /**
-     * Items
-     */
-    items: Array<LeaderboardEntry>;
-    /**
-     * Period
-     */
-    period: 'week' | 'all';
-    /**
-     * Starts At
+     * Trades Needed
      *
-     * Start of the week (Monday 00:00 UTC); null for 'all'.
+     * More trades needed to be ranked (0 when qualified).
      */
-    starts_at: string | null;
-    /**
-     * The caller's own rank; null before any XP.
-     */
-    you: LeaderboardEntry | null;
+    trades_needed: number;
 };
 
 /**
@@ -634,6 +822,66 @@ export type MarketTrade = {
 };
 
 /**
+ * MessageOut
+ */
+export type MessageOut = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Engine
+     */
+    engine: string | null;
+    /**
+     * Fallback Reason
+     */
+    fallback_reason: string | null;
+    /**
+     * Grade
+     */
+    grade: number | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Intent
+     */
+    intent: string | null;
+    /**
+     * Level
+     */
+    level: 'eli5' | 'simple' | 'pro' | null;
+    /**
+     * Role
+     */
+    role: 'user' | 'assistant';
+    /**
+     * Sources
+     */
+    sources: Array<{
+        [key: string]: unknown;
+    }>;
+    /**
+     * Status
+     */
+    status: 'complete' | 'stopped' | 'failed';
+    /**
+     * Suggestions
+     */
+    suggestions: Array<string>;
+    /**
+     * Text
+     */
+    text: string;
+    /**
+     * Warning
+     */
+    warning: boolean;
+};
+
+/**
  * Meta
  */
 export type Meta = {
@@ -700,9 +948,15 @@ export type OptionOut = {
  */
 export type OrderIn = {
     /**
+     * Expires In Hours
+     *
+     * Waiting orders only: expire after this many hours (default 168).
+     */
+    expires_in_hours?: number | null;
+    /**
      * Min Amount Out
      *
-     * Refuse the fill if it would give less than this (e.g. the quote's minimum_received).
+     * Market orders: refuse the fill if it would give less than this (e.g. the quote's minimum_received).
      */
     min_amount_out?: number | string | null;
     /**
@@ -728,11 +982,17 @@ export type OrderIn = {
      */
     token_amount?: number | string | null;
     /**
+     * Trigger Price
+     *
+     * USD per token. Buy limit: fills when the price is at or below it; sell limit and take-profit: at or above; stop-loss: at or below.
+     */
+    trigger_price?: number | string | null;
+    /**
      * Type
      *
-     * Only market orders for now.
+     * market fills now; limit (buy or sell), stop_loss and take_profit (sell) wait for trigger_price.
      */
-    type?: 'market';
+    type?: 'market' | 'limit' | 'stop_loss' | 'take_profit';
     /**
      * Usd Amount
      *
@@ -742,16 +1002,113 @@ export type OrderIn = {
 };
 
 /**
+ * OrderOut
+ */
+export type OrderOut = {
+    /**
+     * Closed At
+     */
+    closed_at: string | null;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Description
+     *
+     * What the order does, in plain words.
+     */
+    description: string;
+    /**
+     * Expires At
+     */
+    expires_at: string;
+    /**
+     * Failure Reason
+     *
+     * Why a triggered order could not fill (status failed).
+     */
+    failure_reason: string | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Percent
+     *
+     * Sell: share of the holding at fill time.
+     */
+    percent: string | null;
+    /**
+     * Side
+     */
+    side: 'buy' | 'sell';
+    /**
+     * Status
+     */
+    status: 'open' | 'filled' | 'cancelled' | 'expired' | 'failed';
+    /**
+     * Symbol
+     */
+    symbol: string;
+    /**
+     * Token
+     */
+    token: string;
+    /**
+     * Token Amount
+     *
+     * Sell: how many tokens.
+     */
+    token_amount: string | null;
+    /**
+     * The fill, once filled.
+     */
+    trade: TradeOut | null;
+    /**
+     * Trigger Price
+     */
+    trigger_price: string;
+    /**
+     * Type
+     */
+    type: 'limit' | 'stop_loss' | 'take_profit';
+    /**
+     * Usd Amount
+     *
+     * Buy: USD to spend.
+     */
+    usd_amount: string | null;
+};
+
+/**
+ * OrderPage
+ */
+export type OrderPage = {
+    /**
+     * Items
+     */
+    items: Array<OrderOut>;
+};
+
+/**
  * OrderResult
  */
 export type OrderResult = {
+    /**
+     * Limit, stop-loss and take-profit: the order.
+     */
+    order?: OrderOut | null;
     /**
      * Replayed
      *
      * True when this Idempotency-Key was already used: nothing new traded.
      */
     replayed: boolean;
-    trade: TradeOut;
+    /**
+     * Market orders: the fill.
+     */
+    trade: TradeOut | null;
 };
 
 /**
@@ -900,6 +1257,12 @@ export type PortfolioOut = {
      * Holdings Value Usd
      */
     holdings_value_usd: string;
+    /**
+     * Max Drawdown Pct
+     *
+     * The biggest fall from a high point of total value in this run, in % (from snapshots).
+     */
+    max_drawdown_pct: string;
     /**
      * Realized Pnl Usd
      */
@@ -1498,6 +1861,36 @@ export type SessionCreated = {
 export type SortOrder = 'trending' | 'volume' | 'liquidity' | 'gainers' | 'losers' | 'new';
 
 /**
+ * SourceOut
+ */
+export type SourceOut = {
+    /**
+     * As Of
+     */
+    as_of?: string | null;
+    /**
+     * Id
+     */
+    id?: string | null;
+    /**
+     * Kind
+     */
+    kind: 'card' | 'market' | 'portfolio' | 'progress' | 'web' | 'knowledge_search';
+    /**
+     * Source
+     */
+    source?: string | null;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Url
+     */
+    url?: string | null;
+};
+
+/**
  * SourceStatus
  */
 export type SourceStatus = {
@@ -2055,6 +2448,324 @@ export type XpItem = {
     reason: 'lesson_complete' | 'correct_answer' | 'first_try_bonus' | 'streak_bonus';
 };
 
+/**
+ * LeaderboardEntry
+ */
+export type Eaili5LearningSchemasLeaderboardEntry = {
+    /**
+     * Display Name
+     */
+    display_name: string;
+    /**
+     * Is You
+     */
+    is_you: boolean;
+    /**
+     * Rank
+     */
+    rank: number;
+    /**
+     * Xp
+     */
+    xp: number;
+};
+
+/**
+ * LeaderboardOut
+ */
+export type Eaili5LearningSchemasLeaderboardOut = {
+    /**
+     * Items
+     */
+    items: Array<Eaili5LearningSchemasLeaderboardEntry>;
+    /**
+     * Period
+     */
+    period: 'week' | 'all';
+    /**
+     * Starts At
+     *
+     * Start of the week (Monday 00:00 UTC); null for 'all'.
+     */
+    starts_at: string | null;
+    /**
+     * The caller's own rank; null before any XP.
+     */
+    you: Eaili5LearningSchemasLeaderboardEntry | null;
+};
+
+/**
+ * LeaderboardEntry
+ */
+export type Eaili5PortfolioSchemasLeaderboardEntry = {
+    /**
+     * Display Name
+     */
+    display_name: string;
+    /**
+     * Is You
+     */
+    is_you: boolean;
+    /**
+     * Max Drawdown Pct
+     */
+    max_drawdown_pct: string;
+    /**
+     * Rank
+     */
+    rank: number;
+    /**
+     * Return Pct
+     */
+    return_pct: string;
+    /**
+     * Risk Adjusted Score
+     *
+     * Return % divided by max drawdown % (at least 1).
+     */
+    risk_adjusted_score: string;
+    /**
+     * Total Value Usd
+     */
+    total_value_usd: string;
+    /**
+     * Trades
+     */
+    trades: number;
+};
+
+/**
+ * LeaderboardOut
+ */
+export type Eaili5PortfolioSchemasLeaderboardOut = {
+    /**
+     * As Of
+     */
+    as_of: string;
+    /**
+     * Entries
+     */
+    entries: Array<Eaili5PortfolioSchemasLeaderboardEntry>;
+    /**
+     * Min Trades
+     */
+    min_trades: number;
+    /**
+     * Period
+     */
+    period: 'week' | 'all';
+    /**
+     * Ranked
+     *
+     * How many players qualify.
+     */
+    ranked: number;
+    /**
+     * Sort
+     */
+    sort: 'return' | 'score';
+    you: LeaderboardYou;
+};
+
+export type SendChatData = {
+    body: ChatIn;
+    path?: never;
+    query?: never;
+    url: '/api/chat';
+};
+
+export type SendChatErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * Too many messages (per minute) or the daily cap reached; see Retry-After.
+     */
+    429: unknown;
+};
+
+export type SendChatError = SendChatErrors[keyof SendChatErrors];
+
+export type SendChatResponses = {
+    /**
+     * The finished reply (JSON), or with `Accept: text/event-stream` the same `chat.*` events as the WebSocket, as server-sent events.
+     */
+    200: ChatReply;
+};
+
+export type SendChatResponse = SendChatResponses[keyof SendChatResponses];
+
+export type ListConversationsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Q
+         *
+         * Match the title or any message
+         */
+        q?: string | null;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/conversations';
+};
+
+export type ListConversationsErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListConversationsError = ListConversationsErrors[keyof ListConversationsErrors];
+
+export type ListConversationsResponses = {
+    /**
+     * Successful Response
+     */
+    200: ConversationPage;
+};
+
+export type ListConversationsResponse = ListConversationsResponses[keyof ListConversationsResponses];
+
+export type DeleteConversationData = {
+    body?: never;
+    path: {
+        /**
+         * Conversation Id
+         */
+        conversation_id: string;
+    };
+    query?: never;
+    url: '/api/conversations/{conversation_id}';
+};
+
+export type DeleteConversationErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type DeleteConversationError = DeleteConversationErrors[keyof DeleteConversationErrors];
+
+export type DeleteConversationResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DeleteConversationResponse = DeleteConversationResponses[keyof DeleteConversationResponses];
+
+export type ReadConversationData = {
+    body?: never;
+    path: {
+        /**
+         * Conversation Id
+         */
+        conversation_id: string;
+    };
+    query?: never;
+    url: '/api/conversations/{conversation_id}';
+};
+
+export type ReadConversationErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadConversationError = ReadConversationErrors[keyof ReadConversationErrors];
+
+export type ReadConversationResponses = {
+    /**
+     * Successful Response
+     */
+    200: ConversationDetail;
+};
+
+export type ReadConversationResponse = ReadConversationResponses[keyof ReadConversationResponses];
+
+export type RenameConversationData = {
+    body: ConversationRename;
+    path: {
+        /**
+         * Conversation Id
+         */
+        conversation_id: string;
+    };
+    query?: never;
+    url: '/api/conversations/{conversation_id}';
+};
+
+export type RenameConversationErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type RenameConversationError = RenameConversationErrors[keyof RenameConversationErrors];
+
+export type RenameConversationResponses = {
+    /**
+     * Successful Response
+     */
+    200: ConversationOut;
+};
+
+export type RenameConversationResponse = RenameConversationResponses[keyof RenameConversationResponses];
+
+export type ReadLeaderboardData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Period
+         */
+        period?: 'week' | 'all';
+        /**
+         * Sort
+         *
+         * return % or the risk-adjusted score
+         */
+        sort?: 'return' | 'score';
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/leaderboard';
+};
+
+export type ReadLeaderboardErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadLeaderboardError = ReadLeaderboardErrors[keyof ReadLeaderboardErrors];
+
+export type ReadLeaderboardResponses = {
+    /**
+     * Successful Response
+     */
+    200: Eaili5PortfolioSchemasLeaderboardOut;
+};
+
+export type ReadLeaderboardResponse = ReadLeaderboardResponses[keyof ReadLeaderboardResponses];
+
 export type SearchGlossaryData = {
     body?: never;
     path?: never;
@@ -2150,7 +2861,7 @@ export type LeaderboardResponses = {
     /**
      * Successful Response
      */
-    200: LeaderboardOut;
+    200: Eaili5LearningSchemasLeaderboardOut;
 };
 
 export type LeaderboardResponse = LeaderboardResponses[keyof LeaderboardResponses];
@@ -2458,6 +3169,70 @@ export type ReadPortfolioResponses = {
 
 export type ReadPortfolioResponse = ReadPortfolioResponses[keyof ReadPortfolioResponses];
 
+export type ReadEquityData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Range
+         *
+         * How far back.
+         */
+        range?: '1d' | '7d' | '30d' | 'all';
+    };
+    url: '/api/portfolio/equity';
+};
+
+export type ReadEquityErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadEquityError = ReadEquityErrors[keyof ReadEquityErrors];
+
+export type ReadEquityResponses = {
+    /**
+     * Successful Response
+     */
+    200: EquityOut;
+};
+
+export type ReadEquityResponse = ReadEquityResponses[keyof ReadEquityResponses];
+
+export type ListOrdersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Status
+         *
+         * Only orders in this state.
+         */
+        status?: 'open' | 'filled' | 'cancelled' | 'expired' | 'failed' | null;
+    };
+    url: '/api/portfolio/orders';
+};
+
+export type ListOrdersErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListOrdersError = ListOrdersErrors[keyof ListOrdersErrors];
+
+export type ListOrdersResponses = {
+    /**
+     * Successful Response
+     */
+    200: OrderPage;
+};
+
+export type ListOrdersResponse = ListOrdersResponses[keyof ListOrdersResponses];
+
 export type PlaceOrderData = {
     body: OrderIn;
     headers?: {
@@ -2484,7 +3259,7 @@ export type PlaceOrderError = PlaceOrderErrors[keyof PlaceOrderErrors];
 
 export type PlaceOrderResponses = {
     /**
-     * A retry: the original trade, nothing new.
+     * A retry: the original result, nothing new.
      */
     200: OrderResult;
     /**
@@ -2494,6 +3269,36 @@ export type PlaceOrderResponses = {
 };
 
 export type PlaceOrderResponse = PlaceOrderResponses[keyof PlaceOrderResponses];
+
+export type CancelOrderData = {
+    body?: never;
+    path: {
+        /**
+         * Order Id
+         */
+        order_id: string;
+    };
+    query?: never;
+    url: '/api/portfolio/orders/{order_id}';
+};
+
+export type CancelOrderErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type CancelOrderError = CancelOrderErrors[keyof CancelOrderErrors];
+
+export type CancelOrderResponses = {
+    /**
+     * Successful Response
+     */
+    200: OrderOut;
+};
+
+export type CancelOrderResponse = CancelOrderResponses[keyof CancelOrderResponses];
 
 export type QuoteTradeData = {
     body: TradeRequest;

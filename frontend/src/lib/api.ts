@@ -12,6 +12,7 @@ import {
   readMe,
   readMeta,
   readPortfolio,
+  readRecentTrades,
   readToken,
   resetPortfolio as resetPortfolioSdk,
 } from '@/client/sdk.gen';
@@ -25,6 +26,7 @@ import type {
   OrderResult as OrderResultSchema,
   PortfolioOut,
   QuoteOut,
+  RecentTrades as RecentTradesSchema,
   RiskFlagOut,
   SortOrder,
   Timeframe,
@@ -65,6 +67,8 @@ export type MarketStatus = MarketStatusSchema;
 export type MarketSourceName = TokenList['source'];
 export type TokenSort = SortOrder;
 export type CandleTimeframe = Timeframe;
+export type RecentTrades = RecentTradesSchema;
+export type MarketTrade = RecentTradesSchema['trades'][number];
 
 export interface TokenListQuery {
   sort: TokenSort;
@@ -90,6 +94,11 @@ export function fetchCandles(
   signal?: AbortSignal,
 ): Promise<CandlesResponse> {
   return send((s) => readCandles({ path: { address }, query, signal: s }), signal);
+}
+
+/** The token's newest swaps (simulated, or Bitquery when keyed); 503 NoTradesSource when none lists trades. */
+export function fetchRecentTrades(address: string, limit: number, signal?: AbortSignal): Promise<RecentTrades> {
+  return send((s) => readRecentTrades({ path: { address }, query: { limit }, signal: s }), signal);
 }
 
 /** Which market source is active and how each one is doing. */

@@ -10,4 +10,5 @@ export const marketKeys = {
   tokenList: (params: TokenListParams) => ['market', 'tokens', { sort: params.sort, q: params.q ?? '' }] as const,
   token: (address: string) => ['market', 'token', address.toLowerCase()] as const,
   candles: (address: string, timeframe: Timeframe) => ['market', 'candles', address.toLowerCase(), timeframe] as const,
+  trades: (address: string) => ['market', 'trades', address.toLowerCase()] as const,
 };

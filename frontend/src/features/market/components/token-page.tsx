@@ -14,6 +14,7 @@ import { usePriceTicks } from '../hooks/use-price-ticks';
 import { LivePrice } from './live-price';
 import { MarketSourceLine } from './market-source-line';
 import { PriceChange } from './price-change';
+import { RecentTrades } from './recent-trades';
 import { RiskFlagList } from './risk-flag-list';
 import { TokenAvatar } from './token-avatar';
 import { TokenChart } from './token-chart';
@@ -108,6 +109,7 @@ function TokenBody({ token }: { token: TokenDetail }) {
         <h2 id="token-stats">Key numbers</h2>
         <TokenStats token={token} />
       </section>
+      <RecentTrades address={token.address} symbol={token.symbol} />
       <section className="token-page__actions" aria-label="Next steps">
         <LinkButton to={`/chat?q=${encodeURIComponent(`Tell me about ${token.symbol}`)}`}>
           Ask EAILI5 about this token
