@@ -3,30 +3,61 @@
  * import the generated code, so a regenerated client with renamed operations changes only this file and session.ts.
  */
 import {
+  answerQuiz as answerQuizSdk,
+  completeLesson as completeLessonSdk,
+  leaderboard as learnLeaderboardSdk,
+  listPaths,
   listTokens,
   listTrades,
   placeOrder as placeOrderSdk,
   quoteTrade,
   readCandles,
+  readGlossaryTerm,
+  readLesson,
   readMarketStatus,
   readMe,
   readMeta,
   readPortfolio,
+  readProgress,
   readRecentTrades,
   readToken,
+  recommendations as learnRecommendationsSdk,
   resetPortfolio as resetPortfolioSdk,
+  reviewCard as reviewCardSdk,
+  reviewQueue,
+  searchGlossary,
 } from '@/client/sdk.gen';
 import type {
+  BadgeOut,
   Candle,
   CandleSeries,
+  CompleteOut,
+  GlossaryPage as GlossaryPageSchema,
+  GlossaryTermDetail,
+  GlossaryTermOut,
+  GradedAnswer as GradedAnswerSchema,
   HoldingOut,
+  LeaderboardResponse,
+  LessonOut,
+  LessonSummary as LessonSummarySchema,
   MarketStatus as MarketStatusSchema,
   Meta as MetaSchema,
   OrderIn,
   OrderResult as OrderResultSchema,
+  PathOut,
   PortfolioOut,
+  ProgressOut,
+  QuestionOut,
+  QuizIn,
+  QuizOut,
   QuoteOut,
   RecentTrades as RecentTradesSchema,
+  Recommendation as RecommendationSchema,
+  RecommendationsOut,
+  ReviewCardOut,
+  ReviewIn,
+  ReviewOut,
+  ReviewQueueOut,
   RiskFlagOut,
   SortOrder,
   Timeframe,
@@ -36,7 +67,9 @@ import type {
   TradeOut,
   TradePage as TradePageSchema,
   TradeRequest as TradeRequestSchema,
+  TryItOut,
   UserOut,
+  XpItem as XpItemSchema,
 } from '@/client/types.gen';
 
 import { send } from './api-client';
@@ -141,4 +174,89 @@ export function fetchTrades(query: { cursor?: string; limit?: number } = {}, sig
 /** Starts again with $100; the old run is archived. */
 export function resetPortfolio(signal?: AbortSignal): Promise<Portfolio> {
   return send((s) => resetPortfolioSdk({ signal: s }), signal);
+}
+
+export type LearnPath = PathOut;
+export type LessonSummary = LessonSummarySchema;
+export type Lesson = LessonOut;
+export type QuizQuestion = QuestionOut;
+export type TryIt = TryItOut;
+export type LessonCompletion = CompleteOut;
+export type QuizAnswers = QuizIn;
+export type QuizResponse = QuizOut;
+export type GradedAnswer = GradedAnswerSchema;
+export type XpItem = XpItemSchema;
+export type Badge = BadgeOut;
+export type LearnProgress = ProgressOut;
+export type ReviewQueue = ReviewQueueOut;
+export type ReviewCard = ReviewCardOut;
+export type ReviewGrade = ReviewIn;
+export type ReviewResult = ReviewOut;
+export type GlossaryTerm = GlossaryTermOut;
+export type GlossaryPage = GlossaryPageSchema;
+export type GlossaryTermDetails = GlossaryTermDetail;
+export type Recommendation = RecommendationSchema;
+export type Recommendations = RecommendationsOut;
+export type LearnLeaderboard = LeaderboardResponse;
+
+/** Every learning path in order with its lessons and the caller's progress on each. */
+export async function fetchLearnPaths(signal?: AbortSignal): Promise<LearnPath[]> {
+  const body = await send((s) => listPaths({ signal: s }), signal);
+  return body.paths;
+}
+
+/** A lesson's cards and its quiz questions (never which answer is right) with the caller's progress. */
+export function fetchLesson(lessonId: string, signal?: AbortSignal): Promise<Lesson> {
+  return send((s) => readLesson({ path: { lesson_id: lessonId }, signal: s }), signal);
+}
+
+/** Marks a lesson done: XP the first time only, today's streak (in `timeZone`'s local day), new badges. */
+export function completeLesson(lessonId: string, timeZone?: string, signal?: AbortSignal): Promise<LessonCompletion> {
+  return send(
+    (s) => completeLessonSdk({ path: { lesson_id: lessonId }, body: { time_zone: timeZone }, signal: s }),
+    signal,
+  );
+}
+
+/** Grades answers of a quiz attempt (leave out `attempt_id` to start one); `result` once all are answered. */
+export function answerQuiz(lessonId: string, body: QuizAnswers, signal?: AbortSignal): Promise<QuizResponse> {
+  return send((s) => answerQuizSdk({ path: { lesson_id: lessonId }, body, signal: s }), signal);
+}
+
+/** XP, level, streak, badges (earned or not) and progress per path. */
+export function fetchLearnProgress(timeZone?: string, signal?: AbortSignal): Promise<LearnProgress> {
+  return send((s) => readProgress({ query: { time_zone: timeZone }, signal: s }), signal);
+}
+
+/** Review cards due now, oldest first (questions without their answers). */
+export function fetchReviewQueue(limit = 20, signal?: AbortSignal): Promise<ReviewQueue> {
+  return send((s) => reviewQueue({ query: { limit }, signal: s }), signal);
+}
+
+/** Grades one review card (a question: `option_ids`; a term: `rating`) and schedules it again. */
+export function gradeReviewCard(cardId: string, body: ReviewGrade, signal?: AbortSignal): Promise<ReviewResult> {
+  return send((s) => reviewCardSdk({ path: { card_id: cardId }, body, signal: s }), signal);
+}
+
+/** Glossary search (small typos are fine); no `q`: every term, alphabetically. Public. */
+export function fetchGlossary(query: { q?: string; limit?: number } = {}, signal?: AbortSignal): Promise<GlossaryPage> {
+  return send((s) => searchGlossary({ query, signal: s }), signal);
+}
+
+/** One glossary term and the lessons using it; for a signed-in caller it also becomes a review card. */
+export function fetchGlossaryTerm(termId: string, signal?: AbortSignal): Promise<GlossaryTermDetails> {
+  return send((s) => readGlossaryTerm({ path: { term_id: termId }, signal: s }), signal);
+}
+
+/** The next lesson, topics to go over again, and hints from practice trades. */
+export function fetchLearnRecommendations(signal?: AbortSignal): Promise<Recommendations> {
+  return send((s) => learnRecommendationsSdk({ signal: s }), signal);
+}
+
+/** XP ranking of this week (Monday 00:00 UTC) or of all time, with the caller's own rank. */
+export function fetchLearnLeaderboard(
+  query: { period?: 'week' | 'all'; limit?: number } = {},
+  signal?: AbortSignal,
+): Promise<LearnLeaderboard> {
+  return send((s) => learnLeaderboardSdk({ query, signal: s }), signal);
 }
