@@ -57,6 +57,12 @@ PORTFOLIO = _rx(
     r"\bpractice portfolio\b|"
     r"\bpaper trad(e|es|ing)\b.*\bmy\b|\bwhat (do|did) i (own|hold|have|buy|bought)\b"
 )
+# Money held elsewhere: questions about it are concepts (custody, exchanges), not our practice portfolio.
+OUTSIDE_VENUE = _rx(
+    r"\b(coinbase|binance|kraken|robinhood|metamask|rainbow|phantom|revolut|paypal|cash app|bank|"
+    r"exchange account|the app|my (wallet )?app|ledger|trezor)\b"
+)
+PRACTICE = _rx(r"\b(practice|paper|play money|practise|here|this app|eaili5)\b")
 I_TRADED = _rx(r"\bi(?:'ve| have)? (?:never |just |already |recently |once )?(bought|sold|swapped|traded)\b")
 MY_WORD = _rx(r"\bmy \$?([a-z][a-z0-9]{1,15})\b")
 PROGRESS = _rx(
@@ -132,7 +138,10 @@ class Coordinator:
         attack = injection(text) or secret_request(text)
         question = without_injection(text) if attack else text
         mentions = self._mentions(question, request.token_address)
-        cards = tuple(self.kb.search(question, 5)) if question else ()
+        named = frozenset(
+            word for m in mentions for word in (m.text.lower().lstrip("$"), m.token.symbol.lower())
+        )
+        cards = tuple(self.kb.search(question, 5, incidental=named)) if question else ()
         intent, reasons = self._decide(text, question, attack, mentions, cards)
         extra: dict[str, object] = {}
         if attack is not None:
@@ -208,6 +217,8 @@ class Coordinator:
         return "offtopic", ("no crypto words and no card fits",)
 
     def _portfolio_reason(self, text: str, mentions: tuple[TokenMention, ...]) -> str | None:
+        if OUTSIDE_VENUE.search(text) and not PRACTICE.search(text):
+            return None  # "my balance in the Coinbase app" is about another app, not our practice portfolio
         match = PORTFOLIO.search(text)
         if match:
             return f"portfolio phrase {match.group(0)!r}"

@@ -91,6 +91,24 @@ class CardHit:
 
 # Scores are BM25 (typically 0–20 for our short questions) plus alias boosts.
 EXACT_ALIAS_BOOST = 12.0
+FOCUS_BOOST = 4.0
+PHRASE_BONUS = 3.0  # a name inside "what is …" counts a little more than one mentioned in passing
+# Everyday words newcomers use for an idea our cards name differently (query side only).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "cost": ("price",),
+    "worth": ("price", "value"),
+    "cheap": ("price",),
+    "expensive": ("price",),
+    "cash": ("fiat",),
+    "bank": ("fiat",),
+    "boss": ("central",),
+    "hack": ("exploit",),
+    "stolen": ("exploit", "hack"),
+    "drain": ("drainer",),
+    "password": ("seed", "key"),
+    "fake": ("scam",),
+    "legit": ("scam",),
+}
 CONFIDENT_SCORE = 6.0  # below this no card fits well: the reply says so
 STRONG_MATCH = EXACT_ALIAS_BOOST
 
@@ -106,13 +124,36 @@ _STOPWORDS_TEXT = (
 )
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_NEGATIONS = frozenset({"no", "not", "without", "never", "non"})
+_PAIR_WORDS = frozenset({"vs", "versus", "and", "or", "v"})
 _CORRECTABLE_MIN_LENGTH = 3
 _TYPO_CUTOFF = 82.0
 _SHORT_TYPO_CUTOFF = 85.0
 
 
+_IRREGULAR = {
+    "sent": "send",
+    "sold": "sell",
+    "bought": "buy",
+    "paid": "pay",
+    "lost": "lose",
+    "took": "take",
+    "stolen": "steal",
+    "stole": "steal",
+    "gave": "give",
+    "given": "give",
+    "made": "make",
+    "won": "win",
+    "held": "hold",
+    "kept": "keep",
+    "chose": "choose",
+}
+
+
 def stem(word: str) -> str:
     """A tiny suffix stripper so "tokens" finds "token" and "swapped" finds "swap"."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             base = word[: len(word) - len(suffix)] + keep
@@ -165,6 +206,12 @@ class KnowledgeBase:
         self._alias_index: dict[str, list[int]] = {}
         for alias, index in self._aliases:
             self._alias_index.setdefault(alias, []).append(index)
+        # Names that compare two things: matched by their content words in any order.
+        self._pair_aliases = [
+            (alias, frozenset(stem(w) for w in alias.split() if w not in _PAIR_WORDS), index)
+            for alias, index in self._aliases
+            if any(w in _PAIR_WORDS for w in alias.split()) and len(alias.split()) >= 3
+        ]
         self._longest_alias = min(8, max((len(alias.split()) for alias, _ in self._aliases), default=1))
         documents = [self._document(card) for card in self._order]
         self.vocabulary = sorted({term for document in documents for term in document})
@@ -182,13 +229,14 @@ class KnowledgeBase:
 
     def _alias_specificity(self) -> dict[str, float]:
         """1.0 for a name no other card's text uses ("slippage"); near 0 for one every card uses ("money")."""
-        bodies = [_normalise(" ".join([c.eli5, c.simple, *c.key_points, c.pro])) for c in self._order]
+        bodies = [_stemmed(" ".join([c.eli5, c.simple, *c.key_points, c.pro])) for c in self._order]
         total = len(bodies)
         specificity = {}
         for alias, owner in self._aliases:
             if alias in specificity:
                 continue
-            used_by = sum(1 for index, body in enumerate(bodies) if index != owner and f" {alias} " in body)
+            needle = _stemmed(alias)
+            used_by = sum(1 for index, body in enumerate(bodies) if index != owner and needle in body)
             specificity[alias] = 1.0 - min(1.0, used_by / max(5.0, total * 0.12))
         return specificity
 
@@ -249,16 +297,28 @@ class KnowledgeBase:
         """The query's index terms, typos fixed ("slipage" -> "slippage")."""
         return [stem(word) for word in self.corrected_words(query) if word not in STOPWORDS]
 
-    def search(self, query: str, k: int = 3) -> list[CardHit]:
-        """The k best cards for the question, best first (empty when nothing matches at all)."""
+    def search(self, query: str, k: int = 3, incidental: frozenset[str] = frozenset()) -> list[CardHit]:
+        """The k best cards for the question, best first (empty when nothing matches at all).
+
+        `incidental` names (e.g. token symbols the question mentions) count as naming a card only when
+        they are what the question is about: "what is USDC" yes, "I sent USDC and got a 0x code" no.
+        """
         if not self._order or k <= 0:
             return []
         fixed = self.corrected_words(query)
-        bm25 = self._bm25_scores([stem(word) for word in fixed if word not in STOPWORDS])
+        query_terms = [stem(word) for word in fixed if word not in STOPWORDS]
+        query_terms += [synonym for term in query_terms for synonym in SYNONYMS.get(term, ())]
+        bm25 = self._bm25_scores(query_terms)
         exact = self._alias_matches(words(query), fixed)
+        focus = _phrases(self.corrected_words(question_focus(query)), self._longest_alias)
         scores = bm25.copy()
         for index, alias in exact.items():
-            scores[index] += self._alias_boost(alias)
+            if alias in focus:
+                scores[index] += self._alias_boost(alias) + FOCUS_BOOST
+            elif alias in incidental:
+                scores[index] += 1.0
+            else:
+                scores[index] += self._alias_boost(alias)
         ranked = np.argsort(-scores, kind="stable")[:k]
         hits = []
         for index in ranked:
@@ -277,8 +337,17 @@ class KnowledgeBase:
         return hits
 
     def _alias_boost(self, alias: str) -> float:
-        """Naming a card counts for more when the name is specific: rare in other cards' texts, or long."""
-        return EXACT_ALIAS_BOOST * (0.25 + 0.75 * self._specificity.get(alias, 1.0))
+        """Naming a card counts for more when the name is specific (rare in other cards' texts) or is a
+        phrase ("smart contracts" is said on purpose; "money" often in passing)."""
+        phrase = PHRASE_BONUS if " " in alias else 0.0
+        return 1.0 + phrase + EXACT_ALIAS_BOOST * self._specificity.get(alias, 1.0)
+
+    def relevance(self, query: str, card_ids: Iterable[str]) -> dict[str, float]:
+        """The BM25 score of each given card for the question (for picking a related card to add)."""
+        fixed = self.corrected_words(query)
+        scores = self._bm25_scores([stem(word) for word in fixed if word not in STOPWORDS])
+        positions = {card.id: index for index, card in enumerate(self._order)}
+        return {card_id: float(scores[positions[card_id]]) for card_id in card_ids if card_id in positions}
 
     def _bm25_scores(self, query_terms: list[str]) -> np.ndarray:
         known = [term for term in query_terms if term in self._vocabulary_set]
@@ -287,19 +356,53 @@ class KnowledgeBase:
         return np.asarray(self._bm25.get_scores(known), dtype=np.float64)
 
     def _alias_matches(self, text: list[str], fixed: list[str]) -> dict[int, str]:
-        """Cards named in the question as a phrase (as typed, or with typos fixed), longest name kept."""
+        """Cards named in the question: as a phrase (as typed, or with typos fixed), or for a two-sided name
+        ("bitcoin vs ethereum") by all its words in any order. The longest name found is kept."""
         exact: dict[int, str] = {}
         for phrase in _phrases(text, self._longest_alias) | _phrases(fixed, self._longest_alias):
             for index in self._alias_index.get(phrase, ()):
                 if len(phrase) > len(exact.get(index, "")):
                     exact[index] = phrase
+        present = {stem(word) for word in [*text, *fixed]}
+        for alias, needed, index in self._pair_aliases:
+            if needed <= present and len(alias) > len(exact.get(index, "")):
+                exact[index] = alias
         return exact
 
 
+def _stemmed(text: str) -> str:
+    return " " + " ".join(stem(word) for word in words(text)) + " "
+
+
+# Where a question says what it is about: "what is X", "X = ?", "explain X", "how does X work".
+_FOCUS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"\b(?:what|wat|wht)(?:'s|s| is| are| was| does| do| means?)\s+(?:a |an |the )?([^?.!,;]{1,48})",
+        r"\b(?:explain|define|meaning of|tell me about|what about)\s+(?:to me |me )?(?:a |an |the )?"
+        r"([^?.!,;]{1,48})",
+        r"\bhow (?:does|do|is|are|can) (?:a |an |the )?([^?.!,;]{1,30}?) (?:work|works|happen)\b",
+        r"^\s*([^?.!,;=]{1,40}?)\s*(?:=\s*\?|\?\?|explained|for dummies)",
+    )
+)
+
+
+def question_focus(query: str) -> str:
+    """The words a question is about (empty when it has no recognisable shape)."""
+    text = query.lower().replace("’", "'")
+    found = [match.group(1) for pattern in _FOCUS for match in pattern.finditer(text)]
+    return " ".join(found)
+
+
 def _phrases(tokens: list[str], longest: int) -> set[str]:
-    """Every run of 1..longest words, also with the last word's plural "s" added or removed."""
+    """Every run of 1..longest words, also with the last word's plural "s" added or removed.
+
+    A run right after "no", "not" or "without" is left out: "no 12 words" is not about seed phrases.
+    """
     found: set[str] = set()
     for start in range(len(tokens)):
+        if start > 0 and tokens[start - 1] in _NEGATIONS:
+            continue
         for end in range(start + 1, min(len(tokens), start + longest) + 1):
             phrase = " ".join(tokens[start:end])
             found.add(phrase)

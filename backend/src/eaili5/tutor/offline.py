@@ -12,11 +12,12 @@ from eaili5.tutor import compose
 from eaili5.tutor.compose import Draft
 from eaili5.tutor.coordinator import CONCEPT_SCORE, Coordinator, Plan
 from eaili5.tutor.engine import Delta, Done, Intent, Level, Sources, Status, TutorEvent, TutorRequest
-from eaili5.tutor.knowledge import Card, CardHit
+from eaili5.tutor.knowledge import Card, CardHit, KnowledgeBase
 from eaili5.tutor.safety import Finding, reply_violation
 from eaili5.tutor.tools import TutorTools
 
 MAX_TOKENS_PER_REPLY = 2
+RELATED_SCORE = 4.0  # a related card this relevant to the question gets a short paragraph too
 # Cards an advice reply teaches from, when they exist (looked up by name, so content can evolve).
 RISK_CARD_NAMES = ("risk management", "volatility", "position sizing", "diversification")
 _SENTENCE = re.compile(r".+?(?:[.!?…]+[\"')\]]*(?=\s)|\n|$)\s*", re.S)
@@ -121,10 +122,10 @@ class OfflineTutor:
             draft.add(compose.closest_card_note(best.card))
         compose.explain_card(draft, best.card, level, brief=brief)
         draft.warning = draft.warning or best.card.safety
-        second = _second_named_card(hits, best)
+        second = _second_named_card(self.kb, plan, best)
         if second is not None and not brief:
-            draft.add(f"And {second.card.title.lower() if _lower_ok(second.card) else second.card.title}:")
-            compose.explain_card(draft, second.card, level, brief=True)
+            draft.add(f"And {second.title.lower() if _lower_ok(second) else second.title}:")
+            compose.explain_card(draft, second, level, brief=True)
 
     async def _token_details(self, plan: Plan) -> list[TokenDetail]:
         mentions = [m for m in plan.tokens if m.strong] or list(plan.tokens)
@@ -344,11 +345,15 @@ def _drop_forbidden(draft: Draft) -> None:
     draft.paragraphs = [p for p in draft.paragraphs if reply_violation(p) is None]
 
 
-def _second_named_card(hits: tuple[CardHit, ...], best: CardHit) -> CardHit | None:
-    for hit in hits[1:3]:
-        if hit.exact_alias and hit.score >= CONCEPT_SCORE and hit.card.id not in best.card.related:
-            return hit
-    return None
+def _second_named_card(kb: KnowledgeBase, plan: Plan, best: CardHit) -> Card | None:
+    """A second card worth a short paragraph: one the question also names ("market cap vs FDV"), or one
+    the best card lists as related that the question touches too ("how does USDC stay at $1": stablecoins)."""
+    for hit in plan.cards[1:3]:
+        if hit.exact_alias and hit.score >= CONCEPT_SCORE:
+            return hit.card
+    relevance = kb.relevance(plan.question, best.card.related)
+    card_id, score = max(relevance.items(), key=lambda item: item[1], default=("", 0.0))
+    return kb.get(card_id) if score >= RELATED_SCORE else None
 
 
 def _named_card(plan: Plan) -> CardHit | None:

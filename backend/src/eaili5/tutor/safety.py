@@ -97,8 +97,8 @@ SECRET_RULES = _rules(
 ADVICE_RULES = _rules(
     (
         "should-i-trade",
-        r"\bshou?ld i\b[^.?!]{0,30}\b(buy|sell|hold|invest|ape|load up|get (in|out)|"
-        r"put|dump|keep|exit|enter|take profits?)\b",
+        r"\b(should|shoud|shuld|shud|shld|sould)\s+i\b[^.?!]{0,30}"
+        r"\b(buy|sell|hold|invest|ape|load up|get (in|out)|put|dump|keep|exit|enter|take profits?)\b",
     ),
     ("buy-sell-hold", r"\b(buy|sell|hold)\b\s*(or|/|vs\.?|and)\s*\b(buy|sell|hold)\b"),
     (
@@ -138,8 +138,8 @@ SAFETY_RULES = _rules(
     (
         "secret-shared",
         rf"\b(send|sent|share|shared|give|gave|type|typed|enter|entered|paste|pasted|screenshot|"
-        rf"upload|uploaded|email|emailed|e-mail|dm|dmed|told|tell|photo|picture|store|stored|save|saved|text|"
-        rf"texted|import)\b[^?!]{{0,80}}\b{_RECOVERY_WORDS}\b",
+        rf"upload|uploaded|email|emailed|e-mail|dm|dmed|told|photo|picture|"
+        rf"texted)\b[^?!]{{0,80}}\b{_RECOVERY_WORDS}\b",
     ),
     (
         "secret-shared-after",
