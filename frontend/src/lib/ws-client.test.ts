@@ -419,3 +419,44 @@ describe('WsClient.reconnect', () => {
     expect(harness.sockets).toHaveLength(0);
   });
 });
+
+describe('WsClient requests (feature protocols such as chat.*)', () => {
+  it('sends a request only while connected and routes frames that echo its id', async () => {
+    const harness = createHarness();
+    expect(harness.client.request({ type: 'chat.send', id: 'q1', text: 'hi' })).toBe(false);
+    const socket = await connected(harness);
+    const replies = vi.fn();
+    const stopListening = harness.client.onReply('q1', replies);
+
+    expect(harness.client.request({ type: 'chat.send', id: 'q1', text: 'hi' })).toBe(true);
+    expect(socket.sent.at(-1)).toEqual({ type: 'chat.send', id: 'q1', text: 'hi' });
+    socket.receive('{"type":"chat.delta","id":"q1","text":"Hel","offset":1}');
+    socket.receive('{"type":"chat.delta","id":"other","text":"x","offset":1}');
+    socket.receive('{"type":"error","id":"q1","code":"bad_frame","detail":"nope"}');
+
+    expect(replies.mock.calls.map(([frame]) => (frame as { type: string }).type)).toEqual(['chat.delta', 'error']);
+    stopListening();
+    socket.receive('{"type":"chat.delta","id":"q1","text":"lo","offset":2}');
+    expect(replies).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps reply handlers across a reconnect, so a resumed stream reaches the same handler', async () => {
+    const harness = createHarness();
+    const first = await connected(harness);
+    const replies = vi.fn();
+    harness.client.onReply('q2', replies);
+    first.serverClose(1012);
+    await vi.advanceTimersByTimeAsync(DEFAULT_BACKOFF.baseMs);
+    const second = harness.latest();
+    second.open();
+    second.receive(READY);
+    second.receive('{"type":"chat.done","id":"q2","offset":7}');
+    expect(replies).toHaveBeenCalledOnce();
+  });
+
+  it('makes a new request id every time', () => {
+    const harness = createHarness();
+    const ids = new Set(Array.from({ length: 50 }, () => harness.client.newRequestId('chat')));
+    expect(ids.size).toBe(50);
+  });
+});

@@ -21,6 +21,25 @@ export type ClientFrame =
 
 export type ChannelHandler = (data: unknown) => void;
 
+/**
+ * A request of a feature protocol sent over the shared socket (e.g. `chat.send`). The server echoes
+ * `id` on every frame that answers it, so ids must be unique per connection: use `newRequestId()`.
+ */
+export interface RequestFrame {
+  type: string;
+  id: string;
+  [field: string]: unknown;
+}
+
+/** A frame that answers a request (it carries the request's `id`), e.g. `chat.delta` or `error`. */
+export interface ReplyFrame {
+  type: string;
+  id: string | number;
+  [field: string]: unknown;
+}
+
+export type ReplyHandler = (frame: ReplyFrame) => void;
+
 /** The part of the browser WebSocket this client uses, so tests can substitute a fake. */
 export interface SocketLike {
   readonly readyState: number;
@@ -87,6 +106,7 @@ export class WsClient {
   private readonly options: Required<Omit<WsClientOptions, 'onAuthRejected'>> & Pick<WsClientOptions, 'onAuthRejected'>;
   private readonly channels = new Map<string, Set<ChannelHandler>>();
   private readonly stateListeners = new Set<() => void>();
+  private readonly replyHandlers = new Map<string, ReplyHandler>();
   private state: ConnectionState = 'offline';
   private socket: SocketLike | null = null;
   private running = false;
@@ -172,6 +192,35 @@ export class WsClient {
     };
   }
 
+  /**
+   * Sends a request frame if the socket is connected and authenticated. Returns false when it is
+   * not: nothing is queued, because a late chat question or stop could surprise the person; the
+   * caller decides what to do after the next reconnect (see `onStateChange`).
+   */
+  request(frame: RequestFrame): boolean {
+    const socket = this.socket;
+    if (this.state !== 'connected' || socket?.readyState !== SOCKET_OPEN) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /**
+   * Receives every frame that echoes `id` (replies and `error` frames for that request) until the
+   * returned function is called. Survives reconnects, so a resumed stream can keep its id.
+   */
+  onReply(id: string, handler: ReplyHandler): () => void {
+    this.replyHandlers.set(id, handler);
+    return () => {
+      if (this.replyHandlers.get(id) === handler) this.replyHandlers.delete(id);
+    };
+  }
+
+  /** An id no other request of this page uses (the server rejects a reused chat id). */
+  newRequestId(prefix = 'r'): string {
+    this.frameCounter += 1;
+    return `${prefix}-${Date.now().toString(36)}-${this.frameCounter}-${Math.random().toString(36).slice(2, 8)}`;
+  }
+
   private async connect(): Promise<void> {
     const generation = ++this.generation;
     this.setState('connecting');
@@ -205,6 +254,7 @@ export class WsClient {
   private handleFrame(raw: unknown): void {
     const frame = parseServerFrame(raw);
     if (!frame) return; // Not ours or not JSON: ignore rather than drop a working connection.
+    if (this.deliverReply(frame)) return;
     switch (frame.type) {
       case 'ready':
         this.attempt = 0;
@@ -226,6 +276,20 @@ export class WsClient {
         // subscribed/unsubscribed acknowledgements, and frame types newer than this client.
         return;
     }
+  }
+
+  /** Hands a frame that answers a registered request to its handler; false if there is none. */
+  private deliverReply(frame: ServerFrame): boolean {
+    const id = (frame as { id?: unknown }).id;
+    if (typeof id !== 'string' && typeof id !== 'number') return false;
+    const handler = this.replyHandlers.get(String(id));
+    if (!handler) return false;
+    try {
+      handler(frame as unknown as ReplyFrame);
+    } catch (error) {
+      console.error(`Handler for request ${String(id)} failed`, error);
+    }
+    return true;
   }
 
   private dispatch(channel: string, data: unknown): void {
