@@ -209,3 +209,9 @@ async def progress(client: httpx.AsyncClient, headers: dict[str, str], **params:
     response = await client.get("/api/learn/progress", params=params, headers=headers)
     assert response.status_code == 200, response.text
     return dict(response.json())
+
+
+@pytest.fixture
+async def learner_on_shipped_content(client: httpx.AsyncClient) -> dict[str, str]:
+    token, _ = await new_guest(client)
+    return auth(token)
