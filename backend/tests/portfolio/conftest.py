@@ -83,3 +83,29 @@ async def assert_ledger_reconciles(client: httpx.AsyncClient, headers: dict[str,
     assert cash >= 0
     assert cash + basis == Decimal("100") + Decimal(view["realized_pnl_usd"]), view
     return dict(view)
+
+
+def board(prices: dict[str, str], liquidity: str = "2000000") -> dict[str, PriceTick]:
+    """A fresh tick board for the tick hook: {address: price_usd}."""
+    now = datetime.now(UTC)
+    return {
+        address.lower(): PriceTick(
+            address=address,
+            price_usd=Decimal(price),
+            change_24h_pct=Decimal("1.5"),
+            volume_24h_usd=Decimal("1000000"),
+            liquidity_usd=Decimal(liquidity),
+            as_of=now,
+            source="simulated",
+        )
+        for address, price in prices.items()
+    }
+
+
+def ticker(app: Any) -> Any:
+    """The tick hook the polling instance runs, built on the app's own database, hub and KV."""
+    from eaili5.portfolio.fills import PortfolioTicker
+    from eaili5.portfolio.service import PortfolioService
+
+    state = app.state.eaili5
+    return PortfolioTicker(state.db, PortfolioService(state.market, state.settings), state.hub, state.kv)
