@@ -31,11 +31,11 @@ from eaili5.models.portfolio import STARTING_BALANCE_USD
 from eaili5.portfolio import equity
 from eaili5.portfolio.pricing import USD_SCALE, even
 from eaili5.portfolio.schemas import (
-    LeaderboardEntry,
-    LeaderboardOut,
     LeaderboardPeriod,
     LeaderboardSort,
-    LeaderboardYou,
+    TradingLeaderboard,
+    TradingLeaderboardEntry,
+    TradingLeaderboardYou,
 )
 from eaili5.portfolio.service import PortfolioService
 
@@ -102,19 +102,19 @@ class Leaderboard:
         period: LeaderboardPeriod,
         sort: LeaderboardSort,
         limit: int,
-    ) -> LeaderboardOut:
+    ) -> TradingLeaderboard:
         rows = ordered(await self._rows(period), sort)
         entries = [self._entry(rank, row, user_id) for rank, row in enumerate(rows, start=1)]
         mine = next((entry for entry in entries if entry.is_you), None)
         min_trades = self.settings.leaderboard_min_trades
         trades = mine.trades if mine else await self._my_trades(session, user_id, _since(period))
-        return LeaderboardOut(
+        return TradingLeaderboard(
             period=period,
             sort=sort,
             min_trades=min_trades,
             ranked=len(entries),
             entries=entries[:limit],
-            you=LeaderboardYou(
+            you=TradingLeaderboardYou(
                 qualified=mine is not None,
                 trades=trades,
                 trades_needed=0 if mine else max(0, min_trades - trades),
@@ -123,8 +123,8 @@ class Leaderboard:
             as_of=datetime.now(UTC),
         )
 
-    def _entry(self, rank: int, row: Row, user_id: uuid.UUID) -> LeaderboardEntry:
-        return LeaderboardEntry(
+    def _entry(self, rank: int, row: Row, user_id: uuid.UUID) -> TradingLeaderboardEntry:
+        return TradingLeaderboardEntry(
             rank=rank,
             display_name=row.name,
             return_pct=row.return_pct,

@@ -19,7 +19,6 @@ from eaili5.portfolio.orders import ConditionalOrders
 from eaili5.portfolio.schemas import (
     EquityOut,
     EquityRange,
-    LeaderboardOut,
     LeaderboardPeriod,
     LeaderboardSort,
     OrderIn,
@@ -32,6 +31,7 @@ from eaili5.portfolio.schemas import (
     TradeOut,
     TradePage,
     TradeRequest,
+    TradingLeaderboard,
 )
 from eaili5.portfolio.service import PortfolioService
 
@@ -200,7 +200,7 @@ async def reset_portfolio(
     return portfolio
 
 
-@leaderboard_router.get("", response_model=LeaderboardOut)
+@leaderboard_router.get("", response_model=TradingLeaderboard)
 async def read_leaderboard(
     request: Request,
     principal: CurrentPrincipal,
@@ -208,7 +208,7 @@ async def read_leaderboard(
     period: Annotated[LeaderboardPeriod, Query()] = "week",
     sort: Annotated[LeaderboardSort, Query(description="return % or the risk-adjusted score")] = "return",
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-) -> LeaderboardOut:
+) -> TradingLeaderboard:
     """Current runs ranked by return % (archived runs never count), with a risk-adjusted score and
     your own rank. Names are nicknames or shortened addresses, never an id."""
     state = get_state(request)

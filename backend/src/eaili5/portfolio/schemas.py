@@ -221,7 +221,7 @@ LeaderboardPeriod = Literal["week", "all"]
 LeaderboardSort = Literal["return", "score"]
 
 
-class LeaderboardEntry(BaseModel):
+class TradingLeaderboardEntry(BaseModel):
     rank: int
     display_name: str
     return_pct: DecimalStr
@@ -232,18 +232,18 @@ class LeaderboardEntry(BaseModel):
     is_you: bool
 
 
-class LeaderboardYou(BaseModel):
+class TradingLeaderboardYou(BaseModel):
     qualified: bool
     trades: int
     trades_needed: int = Field(description="More trades needed to be ranked (0 when qualified).")
-    entry: LeaderboardEntry | None
+    entry: TradingLeaderboardEntry | None
 
 
-class LeaderboardOut(BaseModel):
+class TradingLeaderboard(BaseModel):
     period: LeaderboardPeriod
     sort: LeaderboardSort
     min_trades: int
     ranked: int = Field(description="How many players qualify.")
-    entries: list[LeaderboardEntry]
-    you: LeaderboardYou
+    entries: list[TradingLeaderboardEntry]
+    you: TradingLeaderboardYou
     as_of: AwareDatetime
