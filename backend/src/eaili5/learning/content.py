@@ -193,3 +193,41 @@ def load_curriculum(content_dir: Path = CONTENT_DIR) -> Curriculum:
     return build_curriculum(
         load_paths(content_dir), load_lesson_files(content_dir), load_glossary(content_dir)
     )
+
+
+@dataclass(frozen=True)
+class CurriculumStats:
+    paths: int
+    lessons: int
+    questions: int
+    glossary_terms: int
+    card_grade_median: float
+    card_grade_max: float
+
+
+def curriculum_stats(content_dir: Path = CONTENT_DIR) -> CurriculumStats:
+    """Counts and the reading grade of lesson cards, read fresh from disk (`make test` prints them)."""
+    from statistics import median
+
+    from eaili5.content.readability import reading_grade
+
+    paths, files, glossary = load_paths(content_dir), load_lesson_files(content_dir), load_glossary(content_dir)
+    lessons = [lesson for lesson_file in files for lesson in lesson_file.lessons]
+    grades = [reading_grade(card.body) for lesson in lessons for card in lesson.cards]
+    return CurriculumStats(
+        paths=len(paths.paths),
+        lessons=len(lessons),
+        questions=sum(len(lesson.quiz) for lesson in lessons),
+        glossary_terms=len(glossary.terms),
+        card_grade_median=round(median(grades), 1) if grades else 0.0,
+        card_grade_max=max(grades, default=0.0),
+    )
+
+
+def curriculum_report(content_dir: Path = CONTENT_DIR) -> str:
+    stats = curriculum_stats(content_dir)
+    return (
+        f"curriculum: {stats.paths} paths, {stats.lessons} lessons, {stats.questions} questions, "
+        f"{stats.glossary_terms} glossary terms; lesson card reading grade median {stats.card_grade_median}, "
+        f"max {stats.card_grade_max}"
+    )
