@@ -44,6 +44,7 @@ from eaili5.portfolio.router import router as portfolio_router
 from eaili5.portfolio.service import PortfolioService
 from eaili5.realtime.hub import Hub
 from eaili5.realtime.router import router as realtime_router
+from eaili5.realtime.wire import ServerSendMiddleware
 from eaili5.system.router import router as system_router
 from eaili5.tutor.router import router as tutor_router
 
@@ -111,6 +112,8 @@ def _add_middleware(app: FastAPI, state: AppState) -> None:
     app.add_middleware(RequestContextMiddleware, settings=settings, metrics=state.metrics)
     # Rewrites the client address from X-Forwarded-For, but only for proxies we trust.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    # Outermost: keeps the server's own WebSocket `send` for direct broadcast writes (realtime/wire.py).
+    app.add_middleware(ServerSendMiddleware)
 
 
 def _mount_frontend(app: FastAPI, settings: Settings) -> None:

@@ -20,7 +20,8 @@ GLOSSARY_PATH = CONTENT_DIR / "glossary.json"
 
 _STAND_IN = "coin"
 _ADDRESS_OR_URL = re.compile(r"0x[0-9a-fA-F]{6,}|https?://\S+|\[[^\]]*\]\([^)]*\)")
-_NUMBER = re.compile(r"[$€£]?\d[\d,.]*%?")
+# Digits with inner separators only: "costs $1." keeps its full stop, so the sentence still ends there.
+_NUMBER = re.compile(r"[$€£]?\d+(?:[.,]\d+)*%?")
 _MARKDOWN_MARKS = re.compile(r"[*_`#>|]")
 
 

@@ -40,6 +40,11 @@ class Metrics:
             ["direction", "type"],
             registry=self.registry,
         )
+        self.ws_broadcast_fast = Counter(
+            "ws_broadcast_fast_writes",
+            "Broadcast frames written straight to a socket's transport (pre-framed, no per-socket ASGI path)",
+            registry=self.registry,
+        )
         self.rate_limited = Counter(
             "rate_limited", "Requests refused by a rate limit", ["scope"], registry=self.registry
         )

@@ -23,6 +23,7 @@ from eaili5.core.kv import KV
 from eaili5.core.metrics import Metrics
 from eaili5.core.settings import Settings
 from eaili5.core.tasks import stop_task
+from eaili5.realtime.wire import RawSocket, text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,17 @@ class Connection:
         self._close_reason = ""
         self._closer: asyncio.Task[None] | None = None
         self._writing = False  # a direct send or the writer is on the wire right now
+        self._raw = RawSocket.for_websocket(websocket)
+
+    def write_broadcast_now(self, wire_frame: bytes) -> bool:
+        """The fast path: put an already-framed broadcast on the wire without awaiting anything.
+
+        Only when nothing of ours is in flight or queued for this socket (frames must keep their
+        order); False means the caller falls back to `deliver`.
+        """
+        if self._raw is None or self.close_code is not None or self._writing or not self._queue.empty():
+            return False
+        return self._raw.try_write(wire_frame)
 
     async def deliver(self, text: str) -> None:
         """Send a broadcast frame now if the socket is idle; otherwise queue it behind the backlog."""
@@ -197,11 +209,19 @@ class Hub:
         await self.kv.publish(channel, frame.encode())
 
     async def _on_message(self, channel: str, payload: bytes) -> None:
-        text = payload.decode()  # encoded once by the publisher, sent as-is to every socket
+        # Encoded once by the publisher and framed once here, then written as-is to every socket.
+        wire_frame, text = text_frame(payload), None
+        fast = 0
         for position, connection in enumerate(list(self._members.get(channel, ())), start=1):
-            await connection.deliver(text)
+            if connection.write_broadcast_now(wire_frame):
+                fast += 1
+            else:
+                text = text if text is not None else payload.decode()
+                await connection.deliver(text)
             if position % BROADCAST_SLICE == 0:
                 await asyncio.sleep(0)
+        if fast:
+            self.metrics.ws_broadcast_fast.inc(fast)
 
     async def _on_control(self, _: str, payload: bytes) -> None:
         message = orjson.loads(payload)
