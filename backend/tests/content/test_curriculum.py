@@ -263,3 +263,28 @@ def test_the_curriculum_figures_are_printed_at_the_end_of_the_run() -> None:
     stats = curriculum_stats()
     assert stats.lessons == 0 or 0 < stats.card_grade_median <= stats.card_grade_max
     report("curriculum", curriculum_report())
+
+
+def test_the_option_rules_catch_bad_questions() -> None:
+    """The checks above can fail: a few broken questions, each caught."""
+
+    def make(kind: str, options: list[tuple[str, bool]]) -> Question:
+        return Question.model_validate(
+            {
+                "id": "x-q1",
+                "kind": kind,
+                "prompt": "?",
+                "topic": "t",
+                "options": [{"id": i, "text": i, "correct": c, "explanation": "e"} for i, c in options],
+            }
+        )
+
+    assert _option_problems(make("single", [("a", True), ("b", True), ("c", False)]))
+    assert _option_problems(make("single", [("a", True), ("b", False)]))
+    assert _option_problems(make("multiple", [("a", True), ("b", False), ("c", False), ("d", False)]))
+    assert _option_problems(make("multiple", [("a", True), ("b", True), ("c", True), ("d", True)]))
+    assert _option_problems(make("true_false", [("yes", True), ("no", False)]))
+    assert _option_problems(make("single", [("a", True), ("a", False), ("c", False)]))
+    assert not _option_problems(make("multiple", [("a", True), ("b", True), ("c", False), ("d", False)]))
+    assert not _option_problems(make("true_false", [("true", False), ("false", True)]))
+    assert _sentences("One. Two.") == 2 and _sentences("Just one sentence.") == 1

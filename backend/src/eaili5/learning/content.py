@@ -14,9 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from statistics import median
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from eaili5.content.readability import reading_grade
 
 logger = logging.getLogger(__name__)
 
@@ -207,11 +210,8 @@ class CurriculumStats:
 
 def curriculum_stats(content_dir: Path = CONTENT_DIR) -> CurriculumStats:
     """Counts and the reading grade of lesson cards, read fresh from disk (`make test` prints them)."""
-    from statistics import median
-
-    from eaili5.content.readability import reading_grade
-
-    paths, files, glossary = load_paths(content_dir), load_lesson_files(content_dir), load_glossary(content_dir)
+    paths, glossary = load_paths(content_dir), load_glossary(content_dir)
+    files = load_lesson_files(content_dir)
     lessons = [lesson for lesson_file in files for lesson in lesson_file.lessons]
     grades = [reading_grade(card.body) for lesson in lessons for card in lesson.cards]
     return CurriculumStats(
