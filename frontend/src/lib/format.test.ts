@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  formatReadingGrade,
+  formatTime,
+  formatWait,
   formatCompactUsd,
   direction,
   formatCount,
@@ -143,5 +146,31 @@ describe('formatUnitAmount', () => {
   it('shows USD as money and tokens with their symbol', () => {
     expect(formatUnitAmount('10', 'USD', LOCALE)).toBe('$10.00');
     expect(formatUnitAmount('0.00341', 'WETH', LOCALE)).toBe('0.00341 WETH');
+  });
+});
+
+describe('formatReadingGrade', () => {
+  it('keeps one decimal and never goes below zero', () => {
+    expect(formatReadingGrade(3.24, LOCALE)).toBe('3.2');
+    expect(formatReadingGrade(4, LOCALE)).toBe('4.0');
+    expect(formatReadingGrade(-1.5, LOCALE)).toBe('0.0');
+    expect(formatReadingGrade(null, LOCALE)).toBe(MISSING_VALUE);
+  });
+});
+
+describe('formatWait', () => {
+  it('rounds up to whole seconds, minutes or hours', () => {
+    expect(formatWait(0.2)).toBe('1 second');
+    expect(formatWait(12.1)).toBe('13 seconds');
+    expect(formatWait(60)).toBe('1 minute');
+    expect(formatWait(150)).toBe('3 minutes');
+    expect(formatWait(3600)).toBe('1 hour');
+  });
+});
+
+describe('formatTime', () => {
+  it('shows the time of day, or a dash for bad input', () => {
+    expect(formatTime('2026-11-26T14:05:00Z', LOCALE)).toMatch(/\d{1,2}:\d{2}/);
+    expect(formatTime('nope', LOCALE)).toBe(MISSING_VALUE);
   });
 });

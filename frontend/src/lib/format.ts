@@ -172,3 +172,27 @@ export function direction(value: NumericInput, decimals = 2): 'up' | 'down' | 'f
 export function formatUnitAmount(amount: NumericInput, unit: string, locale?: string): string {
   return unit === 'USD' ? formatUsd(amount, locale) : `${formatTokenAmount(amount, locale)} ${unit}`;
 }
+
+/** A reading grade (US school grade, Flesch–Kincaid) with one decimal: "3.2". */
+export function formatReadingGrade(grade: NumericInput, locale?: string): string {
+  const value = toNumber(grade);
+  if (value === null) return MISSING_VALUE;
+  return numberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(Math.max(0, value));
+}
+
+/** A wait in plain words, rounded up: "12 seconds", "1 minute", "3 minutes", "2 hours". */
+export function formatWait(seconds: number): string {
+  const whole = Math.max(1, Math.ceil(seconds));
+  const plural = (count: number, unit: string) => `${count} ${unit}${count === 1 ? '' : 's'}`;
+  if (whole < 60) return plural(whole, 'second');
+  if (whole < 3600) return plural(Math.ceil(whole / 60), 'minute');
+  return plural(Math.ceil(whole / 3600), 'hour');
+}
+
+/** A time of day from an ISO timestamp: "14:05" (or "2:05 PM", as the locale writes it). */
+export function formatTime(iso: string | null | undefined, locale?: string): string {
+  if (!iso) return MISSING_VALUE;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return MISSING_VALUE;
+  return new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' }).format(date);
+}
