@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test lint install build migrate openapi gen-api check-generated \
-        test-backend test-frontend test-e2e bench clean
+        test-backend test-frontend test-e2e test-infra infra-tools bench clean
 
 # --- installation -------------------------------------------------------------------------
 $(VENV)/.installed: backend/requirements.lock backend/requirements-dev.lock backend/pyproject.toml
@@ -28,6 +28,23 @@ frontend/node_modules/.installed: frontend/package-lock.json frontend/package.js
 	@touch $@
 
 install: $(VENV)/.installed frontend/node_modules/.installed
+
+# Infra test tools stay out of the app's lock: checkov + hadolint in one venv, python-hcl2 in another
+# (checkov's bc-python-hcl2 installs the same `hcl2` module). Stamps keep the heavy install cached.
+INFRA_VENV := infra/.venv
+INFRA_HCL2_VENV := infra/.venv-hcl2
+$(INFRA_VENV)/.installed: infra/requirements.lock
+	$(PYTHON) -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(INFRA_VENV)/bin/python -m pip install --quiet -r infra/requirements.lock
+	@touch $@
+
+$(INFRA_HCL2_VENV)/.installed: infra/requirements-hcl2.lock
+	$(PYTHON) -m venv $(INFRA_HCL2_VENV)
+	$(INFRA_HCL2_VENV)/bin/python -m pip install --quiet -r infra/requirements-hcl2.lock
+	@touch $@
+
+infra-tools: $(INFRA_VENV)/.installed $(INFRA_HCL2_VENV)/.installed
 
 # --- run ----------------------------------------------------------------------------------
 build: frontend/node_modules/.installed
@@ -64,12 +81,12 @@ lint: install check-generated
 	cd frontend && npm run lint
 	cd frontend && npm run typecheck
 
-test: test-backend test-frontend test-e2e
+test: test-backend test-frontend test-e2e test-infra
 
 # Runs on SQLite + in-process always, and also on PostgreSQL + Redis when
 # EAILI5_TEST_DATABASE_URL and EAILI5_TEST_REDIS_URL are set.
 test-backend: $(VENV)/.installed
-	cd backend && .venv/bin/pytest -q -ra
+	cd backend && .venv/bin/pytest -q -ra --ignore=tests/infra
 
 test-frontend: frontend/node_modules/.installed
 	cd frontend && npm run test:unit
@@ -77,8 +94,12 @@ test-frontend: frontend/node_modules/.installed
 test-e2e: install build
 	tools/e2e-with-server.sh
 
+# Containers, nginx, Terraform, Cloud Build and backup scripts (backend/tests/infra), offline.
+test-infra: install infra-tools build
+	cd backend && .venv/bin/pytest tests/infra -q -ra
+
 bench: install
 	$(BIN)/python bench/market_fanout/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) frontend/node_modules frontend/dist frontend/test-results .data
+	rm -rf $(VENV) $(INFRA_VENV) $(INFRA_HCL2_VENV) frontend/node_modules frontend/dist frontend/test-results .data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from eaili5.core.settings import ConfigError, Settings, load_settings, redact_url
@@ -27,7 +28,10 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the API, the WebSocket and (embedded mode) the SPA")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    # Cloud Run (and most container hosts) say which port to listen on through $PORT.
+    serve.add_argument(
+        "--port", type=int, default=int(os.environ.get("PORT") or 8000), help="default: $PORT, else 8000"
+    )
     serve.add_argument("--reload", action="store_true", help="restart on code changes (development)")
     serve.add_argument(
         "--loop",
