@@ -213,3 +213,15 @@ async def test_completing_twice_pays_once(
     assert second.json()["xp_earned"]["total"] == 0 and second.json()["already_completed"] is True
     assert first.json()["next_lesson"]["id"] == "basics-two"
     assert (await complete(client, learner, "missing")).status_code == 404
+
+
+async def test_unknown_lessons_and_cards_are_404(
+    client: httpx.AsyncClient, learner: dict[str, str], learn: Curriculum
+) -> None:
+    lesson = await client.get("/api/learn/lessons/no-such-lesson", headers=learner)
+    assert lesson.status_code == 404 and lesson.json()["error"] == "UnknownLesson"
+    assert "no-such-lesson" in lesson.json()["detail"]
+    card = await client.post(f"/api/learn/review/{uuid.uuid4()}", json={"rating": "good"}, headers=learner)
+    assert card.status_code == 404 and card.json()["error"] == "UnknownCard"
+    not_uuid = await client.post("/api/learn/review/abc", json={"rating": "good"}, headers=learner)
+    assert not_uuid.status_code == 422
