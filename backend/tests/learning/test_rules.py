@@ -128,3 +128,20 @@ def test_weak_topics_are_those_missed_more_than_got_right() -> None:
         ("phishing", 2, "scams-one"),
         ("basics-more", 1, "basics-one"),
     ]
+
+
+def test_trade_hints_need_more_than_1pct_impact_and_a_risky_buy() -> None:
+    import uuid
+    from decimal import Decimal
+
+    from eaili5.core.events import PracticeTradeFilled
+    from eaili5.learning.subscribers import trade_hints
+
+    def hints(side: str, impact: str, flags: tuple[str, ...] = ()) -> list[str]:
+        event = PracticeTradeFilled(uuid.uuid4(), "0xabc", "ABC", side, Decimal(impact), flags)
+        return [target for _, _, target, _ in trade_hints(event)]
+
+    assert hints("buy", "1.00") == []
+    assert hints("buy", "1.01") == ["dex-liquidity-and-price-impact"]
+    assert hints("sell", "2.5", ("low_liquidity",)) == ["dex-liquidity-and-price-impact"]
+    assert hints("buy", "0.2", ("new_pool",)) == ["scams-self-defence"]

@@ -11,13 +11,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eaili5.auth.display_names import display_name
 from eaili5.core.errors import NotFound
-from eaili5.core.events import PracticeTradeFilled
 from eaili5.learning import repository, rules, scheduling
 from eaili5.learning.content import Curriculum, Lesson, PathDef, Question
 from eaili5.learning.errors import (
@@ -74,13 +72,9 @@ from eaili5.learning.schemas import (
     XpEarned,
     XpItem,
 )
-from eaili5.models import LearningHint, QuizAnswer, QuizAttempt, ReviewCard, UserProgress, XpAward
-from eaili5.models.base import utcnow
+from eaili5.models import QuizAnswer, QuizAttempt, ReviewCard, UserProgress, XpAward
 
 WEAK_TOPIC_HISTORY = 200  # recent answers considered for weak topics
-HINT_LESSON = "dex-liquidity-and-price-impact"
-HINT_PATH = rules.SCAMS_PATH
-HIGH_IMPACT_PCT = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -710,51 +704,3 @@ class LearningService:
             you_rank = await repository.users_with_more_xp(db, since, mine) + 1
             you = LeaderboardEntry(rank=you_rank, display_name=display_name(me), xp=mine, is_you=True)
         return LeaderboardOut(period=period, starts_at=since, items=items, you=you)
-
-
-# --- event subscribers ----------------------------------------------------------------------------
-async def on_practice_trade_filled(db: AsyncSession, event: object) -> None:
-    """A practice trade: the first-practice-trade badge, and hints from how the trade went."""
-    assert isinstance(event, PracticeTradeFilled)
-    if not await repository.lock_learner(db, event.user_id):
-        return  # the user is gone
-    now = utcnow()
-    if "first-practice-trade" not in await repository.badges(db, event.user_id):
-        await repository.add_badge(db, event.user_id, "first-practice-trade", now)
-    for reason, kind, target, sentence in trade_hints(event):
-        hint = LearningHint(
-            user_id=event.user_id,
-            reason=reason,
-            target_kind=kind,
-            target=target,
-            detail=sentence,
-            created_at=now,
-        )
-        await repository.save_hint(db, hint)
-
-
-def trade_hints(event: object) -> list[tuple[str, str, str, str]]:
-    """(reason, target kind, target, sentence) for each hint a fill deserves."""
-    assert isinstance(event, PracticeTradeFilled)
-    hints = []
-    if event.price_impact_pct > HIGH_IMPACT_PCT:
-        impact = format(event.price_impact_pct.quantize(Decimal("0.01")), "f")
-        hints.append(
-            (
-                "high_price_impact",
-                "lesson",
-                HINT_LESSON,
-                f"Your practice trade of {event.symbol} moved its price by {impact}%. "
-                "See why small pools do that.",
-            )
-        )
-    if event.side == "buy" and event.risk_flags:
-        hints.append(
-            (
-                "risky_token",
-                "path",
-                HINT_PATH,
-                f"You bought {event.symbol}, which has warning signs. Learn how to spot a scam token.",
-            )
-        )
-    return hints

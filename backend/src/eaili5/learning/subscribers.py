@@ -1,10 +1,65 @@
-"""What learning does when other domains publish events."""
+"""What learning does when other domains publish events (each handler runs in its own transaction)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from eaili5.core.events import EventBus, PracticeTradeFilled
-from eaili5.learning.service import on_practice_trade_filled
+from eaili5.learning import repository, rules
+from eaili5.models import LearningHint
+from eaili5.models.base import utcnow
+
+HINT_LESSON = "dex-liquidity-and-price-impact"
+HINT_PATH = rules.SCAMS_PATH
+HIGH_IMPACT_PCT = Decimal(1)
 
 
 def subscribe_learning(events: EventBus) -> None:
     events.subscribe(PracticeTradeFilled, on_practice_trade_filled)
+
+
+async def on_practice_trade_filled(db: AsyncSession, event: PracticeTradeFilled) -> None:
+    """A practice trade: the first-practice-trade badge, and hints from how the trade went."""
+    if not await repository.lock_learner(db, event.user_id):
+        return  # the user is gone
+    now = utcnow()
+    if "first-practice-trade" not in await repository.badges(db, event.user_id):
+        await repository.add_badge(db, event.user_id, "first-practice-trade", now)
+    for reason, kind, target, sentence in trade_hints(event):
+        hint = LearningHint(
+            user_id=event.user_id,
+            reason=reason,
+            target_kind=kind,
+            target=target,
+            detail=sentence,
+            created_at=now,
+        )
+        await repository.save_hint(db, hint)
+
+
+def trade_hints(event: PracticeTradeFilled) -> list[tuple[str, str, str, str]]:
+    """(reason, target kind, target, sentence) for each hint a fill deserves."""
+    hints = []
+    if event.price_impact_pct > HIGH_IMPACT_PCT:
+        impact = format(event.price_impact_pct.quantize(Decimal("0.01")), "f")
+        hints.append(
+            (
+                "high_price_impact",
+                "lesson",
+                HINT_LESSON,
+                f"Your practice trade of {event.symbol} moved its price by {impact}%. "
+                "See why small pools do that.",
+            )
+        )
+    if event.side == "buy" and event.risk_flags:
+        hints.append(
+            (
+                "risky_token",
+                "path",
+                HINT_PATH,
+                f"You bought {event.symbol}, which has warning signs. Learn how to spot a scam token.",
+            )
+        )
+    return hints
