@@ -7,6 +7,7 @@ Third-party text (token names, web titles) is passed through `neutralise` and qu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -85,14 +86,18 @@ def pct(value: Decimal | None) -> str:
     return format(abs(value).quantize(Decimal("0.1"), ROUND_HALF_EVEN), "f") + "%"
 
 
+def small_pct(value: Decimal) -> str:
+    return "less than 0.1%" if abs(value) < Decimal("0.05") else pct(value)
+
+
 def up_or_down(value: Decimal | None) -> str:
     if value is None:
         return "not known"
+    if abs(value) < Decimal("0.05"):
+        return "about flat (0.0%)"
     if value > 0:
         return f"up {pct(value)}"
-    if value < 0:
-        return f"down {pct(value)}"
-    return "flat (0%)"
+    return f"down {pct(value)}"
 
 
 def quoted_symbol(symbol: str) -> str:
@@ -105,9 +110,12 @@ def fits_level(text: str, level: Level) -> bool:
     return reading_grade(text) <= LEVEL_MAX_GRADE[level] + (1.0 if level == "eli5" else 0.0)
 
 
-def explain_card(draft: Draft, card: Card, level: Level, *, brief: bool = False) -> None:
+def explain_card(draft: Draft, card: Card, level: Level, *, brief: bool = False, cite: bool = True) -> None:
     """The card at the level; with its analogy and key points unless `brief`."""
-    draft.use_card(card)
+    if cite:
+        draft.use_card(card)
+    elif card not in draft.cards:
+        draft.cards.append(card)
     draft.add(card.text(level))
     if brief:
         return
@@ -118,7 +126,7 @@ def explain_card(draft: Draft, card: Card, level: Level, *, brief: bool = False)
     if points and level != "eli5":
         draft.add("Key points:\n" + "\n".join(f"- {_sentence(point)}" for point in points))
     elif points:
-        draft.add("Remember: " + _sentence(points[0]))
+        draft.add("Remember: " + " ".join(_sentence(point) for point in points[:2]))
     if level == "pro":
         draft.add(f"A common mix-up: {card.misconception}")
         for reference in card.references[:2]:
@@ -143,11 +151,19 @@ def simulated_note(detail: TokenDetail, simulated: bool) -> str:
     return f"Source: {detail.source}, as of {when}.{stale}"
 
 
-def describe_token(draft: Draft, detail: TokenDetail, level: Level, simulated: bool, asked: str) -> None:
-    """Price, move, size and risk flags of one token, in short sentences."""
+def describe_token(
+    draft: Draft, detail: TokenDetail, level: Level, asked: str, peg: Decimal | None = None
+) -> None:
+    """Price, move, size and risk flags of one token, in short sentences (the data note comes after).
+    `peg` is a stablecoin's target price."""
     symbol = quoted_symbol(detail.symbol)
     draft.cite(market_source(detail))
     lines = [f"{symbol} costs about {usd(detail.price_usd)} right now."]
+    if peg is not None and detail.price_usd is not None:
+        lines.append(peg_line(symbol, detail.price_usd, peg))
+    wrapped = wrapped_line(symbol, detail.name)
+    if wrapped:
+        lines.append(wrapped)
     if detail.change_24h_pct is not None:
         lines.append(f"In the last 24 hours it is {up_or_down(detail.change_24h_pct)}.")
     wants = asked.lower()
@@ -166,33 +182,57 @@ def describe_token(draft: Draft, detail: TokenDetail, level: Level, simulated: b
     draft.add(" ".join(lines))
     draft.add(impact_hint(detail, asked))
     draft.add(risk_lines(detail, level))
-    draft.add(simulated_note(detail, simulated))
+
+
+def peg_line(symbol: str, price: Decimal, peg: Decimal) -> str:
+    gap = abs(price / peg - 1) * 100
+    where = "very close to" if gap < Decimal("0.5") else "a bit away from" if gap < 2 else "well off"
+    return f"{symbol} is a stablecoin made to stay at {usd(peg)} (its peg), and right now it is {where} that."
+
+
+def wrapped_line(symbol: str, name: str) -> str | None:
+    """ "Coinbase Wrapped BTC": a wrapped token follows the coin it stands for, one for one."""
+    if "wrapped" not in name.lower():
+        return None
+    underlying = name.lower().split("wrapped", 1)[1].strip() or "the coin it wraps"
+    underlying = underlying.replace("btc", "bitcoin (BTC)").replace("ether", "ETH")
+    return (
+        f"{symbol} is a wrapped token: each one is backed 1:1 by {neutralise(underlying, 40)}, so its price "
+        "should stay very close to that coin's price."
+    )
+
+
+# "$50 of TOSHI", "swap like $50": an amount the learner wants to trade.
+_TRADE_AMOUNT = re.compile(
+    r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*(?:of|worth)\b"
+    r"|\b(?:swap|trade|buy|sell|put in|spend)\w*\s+(?:like |about |around |maybe )?\$\s?(\d[\d,]*(?:\.\d+)?)",
+    re.IGNORECASE,
+)
 
 
 def impact_hint(detail: TokenDetail, asked: str) -> str | None:
     """For "can I swap $50 without moving the price": the trade's share of the pool."""
-    amount = _dollars_in(asked)
+    amount = _trade_amount(asked)
     if amount is None or not detail.liquidity_usd:
         return None
     share = amount / detail.liquidity_usd * 100
     size = "tiny" if share < Decimal("0.1") else "small" if share < 1 else "big"
+    part = "less than 0.1%" if share < Decimal("0.1") else f"about {pct(share)}"
     return (
-        f"A {usd(amount)} trade is about {pct(share)} of that pool, which is {size}. "
+        f"A {usd(amount)} trade is {part} of that pool, which is {size}. "
         f"{'So the price impact should be small.' if size != 'big' else 'So it could move the price a lot.'} "
         "Price impact is how much your own trade moves the price."
     )
 
 
-def _dollars_in(text: str) -> Decimal | None:
-    import re
-
-    match = re.search(r"\$\s?(\d[\d,]*(?:\.\d+)?)", text)
+def _trade_amount(text: str) -> Decimal | None:
+    match = _TRADE_AMOUNT.search(text)
     if not match:
         return None
-    return Decimal(match.group(1).replace(",", ""))
+    return Decimal((match.group(1) or match.group(2)).replace(",", ""))
 
 
-def risk_view(detail: TokenDetail, simulated: bool) -> str:
+def risk_view(detail: TokenDetail) -> str:
     """How risky a token looks right now, in facts (never a verdict)."""
     symbol = quoted_symbol(detail.symbol)
     kinds = {
@@ -210,11 +250,24 @@ def risk_view(detail: TokenDetail, simulated: bool) -> str:
         )
     if detail.liquidity_usd is not None:
         lines.append(f"Its main pool holds about {big_usd(detail.liquidity_usd)}.")
-    flags = risk_lines(detail, "simple")
-    if flags:
-        lines.append(flags)
-    lines.append(simulated_note(detail, simulated))
-    return " ".join(lines)
+    if detail.risk_flags:
+        lines.append(risk_lines(detail, "simple") or "")
+    return " ".join(line for line in lines if line)
+
+
+_CALM_ORDER = ("stablecoin", "blue_chip", "mid_cap", "memecoin", "new_illiquid")
+
+
+def compare_line(first: TokenDetail, second: TokenDetail) -> str | None:
+    """The main difference in risk between two tokens, when their kinds differ."""
+    a, b = first.volatility_class, second.volatility_class
+    if a == b or a not in _CALM_ORDER or b not in _CALM_ORDER:
+        return None
+    calm, wild = (first, second) if _CALM_ORDER.index(a) < _CALM_ORDER.index(b) else (second, first)
+    return (
+        f"The big difference: {quoted_symbol(wild.symbol)} is usually much more volatile than "
+        f"{quoted_symbol(calm.symbol)}. It can rise faster, but it can also fall faster and further."
+    )
 
 
 def risk_lines(detail: TokenDetail, level: Level) -> str | None:
@@ -255,16 +308,21 @@ def describe_portfolio(
     if mix:
         draft.add(mix)
     if trades and _wants_trades(asked):
+        # Trades of the tokens the question names come first: "where did my 20 cents of WETH go".
+        ordered = sorted(trades, key=lambda t: t.symbol.lower() not in names)
         draft.cite(portfolio_source("Your practice trades"))
-        draft.add("Your latest trades:\n" + "\n".join(f"- {trade_line(t)}" for t in trades[:5]))
-        draft.add(cost_note(trades[0]))
+        draft.add("Your latest trades:\n" + "\n".join(f"- {trade_line(t)}" for t in ordered[:5]))
+        draft.add(cost_note(ordered[0]))
 
 
 def holding_line(holding: HoldingOut) -> str:
     symbol = quoted_symbol(holding.symbol)
     value = usd(holding.value_usd)
     basis = usd(holding.cost_basis_usd)
-    pnl = "" if holding.unrealized_pnl_pct is None else f", {up_or_down(holding.unrealized_pnl_pct)}"
+    pnl = ""
+    if holding.unrealized_pnl_usd is not None and holding.unrealized_pnl_pct is not None:
+        direction = "up" if holding.unrealized_pnl_usd >= 0 else "down"
+        pnl = f", {direction} {usd(abs(holding.unrealized_pnl_usd))} ({pct(holding.unrealized_pnl_pct)})"
     share = "" if holding.share_pct is None else f", {pct(holding.share_pct)} of your portfolio"
     return f"{symbol}: you bought it for {basis} and it is worth {value} now{pnl}{share}."
 
@@ -304,16 +362,14 @@ def _gain(value: Decimal) -> str:
 
 def cost_note(trade: TradeOut) -> str:
     return (
-        f"Every trade costs a little. On your last one, the pool fee was {usd(trade.pool_fee_usd)}, "
-        f"gas (the network fee) was {usd(trade.gas_usd)}, and your trade moved the price by "
-        f"{pct(trade.price_impact_pct)} (price impact). That is why you get a bit less than you put in. "
-        "It is not a scam, just the cost of a swap."
+        f"Every trade costs a little. On your {quoted_symbol(trade.symbol)} trade, the pool fee was "
+        f"{usd(trade.pool_fee_usd)}, gas (the network fee) was {usd(trade.gas_usd)}, and your trade "
+        f"moved the price by {small_pct(trade.price_impact_pct)} (price impact). That is why you get a bit "
+        "less than you put in, and prices move after you buy too. It is not a scam, just the cost of a swap."
     )
 
 
 def _wants_trades(asked: str) -> bool:
-    import re
-
     return bool(
         re.search(
             r"\b(trades?|swaps?|swapped|bought|buy|sold|sell|history|fee|fees|gas|cents?|less|lost|lose|"
@@ -381,15 +437,18 @@ def follow_ups(kb: KnowledgeBase, cards: Sequence[Card], extra: Sequence[str] = 
     for card in cards:
         for related in kb.related(card):
             if related.id not in used:
-                _add_unique(
-                    out,
-                    f"What is {related.title.rstrip('?')}?"
-                    if not related.title.endswith("?")
-                    else related.title,
-                )
+                _add_unique(out, ask_about(related))
     for question in (*extra, *GENERAL_FOLLOW_UPS):
         _add_unique(out, question)
     return out[0], out[1], out[2]
+
+
+def ask_about(card: Card) -> str:
+    """A follow-up question that names the card: "Explain oracles", "Explain DEX vs CEX"."""
+    title = card.title.rstrip("?")
+    if not any(ch.isupper() for ch in title[1:]):
+        title = title[0].lower() + title[1:]
+    return f"Explain {title}"
 
 
 def _add_unique(out: list[str], question: str) -> None:

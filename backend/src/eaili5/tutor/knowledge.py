@@ -290,8 +290,9 @@ class KnowledgeBase:
             self._corrections[word] = fixed
         return fixed
 
-    def corrected_words(self, query: str) -> list[str]:
-        return [self.correct(word) for word in words(query)]
+    def corrected_words(self, query: str, keep: frozenset[str] = frozenset()) -> list[str]:
+        """The question's words with typos fixed; words in `keep` (token symbols) are left as they are."""
+        return [word if word in keep else self.correct(word) for word in words(query)]
 
     def corrected_terms(self, query: str) -> list[str]:
         """The query's index terms, typos fixed ("slipage" -> "slippage")."""
@@ -305,12 +306,10 @@ class KnowledgeBase:
         """
         if not self._order or k <= 0:
             return []
-        fixed = self.corrected_words(query)
-        query_terms = [stem(word) for word in fixed if word not in STOPWORDS]
-        query_terms += [synonym for term in query_terms for synonym in SYNONYMS.get(term, ())]
-        bm25 = self._bm25_scores(query_terms)
+        fixed = self.corrected_words(query, incidental)
+        bm25 = self._bm25_scores(self._query_terms(fixed))
         exact = self._alias_matches(words(query), fixed)
-        focus = _phrases(self.corrected_words(question_focus(query)), self._longest_alias)
+        focus = _phrases(self.corrected_words(question_focus(query), incidental), self._longest_alias)
         scores = bm25.copy()
         for index, alias in exact.items():
             if alias in focus:
@@ -344,10 +343,14 @@ class KnowledgeBase:
 
     def relevance(self, query: str, card_ids: Iterable[str]) -> dict[str, float]:
         """The BM25 score of each given card for the question (for picking a related card to add)."""
-        fixed = self.corrected_words(query)
-        scores = self._bm25_scores([stem(word) for word in fixed if word not in STOPWORDS])
+        scores = self._bm25_scores(self._query_terms(self.corrected_words(query)))
         positions = {card.id: index for index, card in enumerate(self._order)}
         return {card_id: float(scores[positions[card_id]]) for card_id in card_ids if card_id in positions}
+
+    @staticmethod
+    def _query_terms(fixed: list[str]) -> list[str]:
+        terms_ = [stem(word) for word in fixed if word not in STOPWORDS]
+        return terms_ + [synonym for term in terms_ for synonym in SYNONYMS.get(term, ())]
 
     def _bm25_scores(self, query_terms: list[str]) -> np.ndarray:
         known = [term for term in query_terms if term in self._vocabulary_set]

@@ -19,7 +19,15 @@ from eaili5.tutor.tools import TutorTools
 MAX_TOKENS_PER_REPLY = 2
 RELATED_SCORE = 4.0  # a related card this relevant to the question gets a short paragraph too
 # Cards an advice reply teaches from, when they exist (looked up by name, so content can evolve).
-RISK_CARD_NAMES = ("risk management", "volatility", "position sizing", "diversification")
+ADVICE_CARD_NAMES = (
+    "risk management",
+    "volatility",
+    "position sizing",
+    "diversification",
+    "fomo",
+    "price predictions",
+    "only risk what you can afford to lose",
+)
 _SENTENCE = re.compile(r".+?(?:[.!?…]+[\"')\]]*(?=\s)|\n|$)\s*", re.S)
 
 
@@ -102,10 +110,7 @@ class OfflineTutor:
             yield Status("Checking your lessons…")
             await self._progress(plan, request, draft)
         elif intent == "greeting":
-            draft.add(
-                "Hi! I'm EAILI5, your crypto tutor. Ask me anything about crypto, coins, wallets or Base, "
-                "and I'll explain it in simple words."
-            )
+            draft.add(greeting_reply(plan.question))
         else:
             draft.add(offtopic_reply())
 
@@ -141,8 +146,12 @@ class OfflineTutor:
         if not details:
             draft.add("I couldn't find that token in the list of Base tokens I follow.")
             return
+        market = self.tools.state.market
         for detail in details:
-            compose.describe_token(draft, detail, level, self.tools.state.market.is_simulated, plan.question)
+            token = market.token(detail.address)
+            peg = token.reference_price_usd if token.volatility_class == "stablecoin" else None
+            compose.describe_token(draft, detail, level, plan.question, peg)
+        draft.add(compose.simulated_note(details[0], self.tools.state.market.is_simulated))
         named = _named_card(plan)
         if named is not None:
             draft.add(
@@ -165,27 +174,35 @@ class OfflineTutor:
     async def _advice(self, plan: Plan, level: Level, draft: Draft) -> None:
         finding = _advice_finding(plan)
         draft.add(advice_opening(finding))
-        for detail in await self._token_details(plan):
-            draft.add(compose.risk_view(detail, self.tools.state.market.is_simulated))
+        details = await self._token_details(plan)
+        for detail in details:
+            draft.add(compose.risk_view(detail))
             draft.cite(compose.market_source(detail))
+        if len(details) == 2:
+            draft.add(compose.compare_line(details[0], details[1]))
+        if details:
+            draft.add(compose.simulated_note(details[0], self.tools.state.market.is_simulated))
         draft.add(
             "Before any trade, ask yourself:\n"
             "- Could I lose all of this money and still be okay?\n"
             "- Is it only a small part of what I have?\n"
             "- Do I know why the price moved, or am I just following hype?"
         )
-        card = self._risk_card(plan)
+        card = self._risk_card(plan, finding)
         if card is not None:
             compose.explain_card(draft, card, level, brief=True)
         draft.add(
             "You can test your ideas with play money in the practice portfolio first. The choice is yours."
         )
 
-    def _risk_card(self, plan: Plan) -> Card | None:
+    def _risk_card(self, plan: Plan, finding: Finding | None) -> Card | None:
+        """The card an advice reply teaches from: the question's own topic if it is about risk, else the
+        card on predictions (for "will it hit $1") or on managing risk."""
         for hit in plan.cards[:3]:
-            if hit.score >= CONCEPT_SCORE and any(name in hit.card.names for name in RISK_CARD_NAMES):
+            if hit.score >= CONCEPT_SCORE and any(name in hit.card.names for name in ADVICE_CARD_NAMES):
                 return hit.card
-        for name in RISK_CARD_NAMES:
+        preferred = ("price predictions",) if finding and finding.rule.startswith("predict") else ()
+        for name in (*preferred, *ADVICE_CARD_NAMES):
             card = self.kb.find_by_name(name)
             if card is not None:
                 return card
@@ -208,18 +225,21 @@ class OfflineTutor:
         live = [result for result in results if result.kind == "web"]
         if live:
             compose.describe_results(draft, live)
-        else:
-            draft.add(
-                "I don't have a live news feed set up right now, so I can't tell you what was announced or "
-                "reported today. For news, check the official blog or a news site you trust."
-            )
-            for result in results:
-                if result.kind == "knowledge_search":
-                    draft.cite(compose.web_source(result))
-        hit = plan.cards[0] if plan.cards else None
-        if hit is not None and hit.score >= CONCEPT_SCORE / 2:
+            hit = plan.cards[0] if plan.cards else None
+            if hit is not None and hit.score >= CONCEPT_SCORE:
+                draft.add("Some background from my cards:")
+                compose.explain_card(draft, hit.card, level, brief=True)
+            return
+        draft.add(
+            "I don't have a live news feed set up right now, so I can't tell you what was announced or "
+            "reported recently. For news, check the official blog or a news site you trust."
+        )
+        background = next((r for r in results if r.kind == "knowledge_search" and r.card_id), None)
+        card = self.kb.get(background.card_id or "") if background else None
+        if background is not None and card is not None:
             draft.add("Here is some background from my cards (a knowledge search, not the news):")
-            compose.explain_card(draft, hit.card, level, brief=True)
+            draft.cite(compose.web_source(background))
+            compose.explain_card(draft, card, level, brief=True, cite=False)
 
     async def _progress(self, plan: Plan, request: TutorRequest, draft: Draft) -> None:
         progress = await self.tools.get_progress(request.user_id)
@@ -324,6 +344,15 @@ def safety_opening(finding: Finding | None) -> str:
     )
 
 
+def greeting_reply(text: str) -> str:
+    if re.search(r"\b(thanks?|thank you|thx|ty)\b", text, re.IGNORECASE):
+        return "You're welcome! Ask me more about crypto, coins, wallets or Base any time."
+    return (
+        "Hi! I'm EAILI5, your crypto tutor. Ask me anything about crypto, coins, wallets or Base, "
+        "and I'll explain it in simple words."
+    )
+
+
 def offtopic_reply() -> str:
     return (
         "That's a bit outside what I know. I'm a crypto tutor, so I stick to crypto, coins, blockchains "
@@ -346,14 +375,18 @@ def _drop_forbidden(draft: Draft) -> None:
 
 
 def _second_named_card(kb: KnowledgeBase, plan: Plan, best: CardHit) -> Card | None:
-    """A second card worth a short paragraph: one the question also names ("market cap vs FDV"), or one
-    the best card lists as related that the question touches too ("how does USDC stay at $1": stablecoins)."""
-    for hit in plan.cards[1:3]:
-        if hit.exact_alias and hit.score >= CONCEPT_SCORE:
-            return hit.card
-    relevance = kb.relevance(plan.question, best.card.related)
-    card_id, score = max(relevance.items(), key=lambda item: item[1], default=("", 0.0))
-    return kb.get(card_id) if score >= RELATED_SCORE else None
+    """A second card worth a short paragraph, the most relevant of: a card the question also names
+    ("market cap vs FDV"), or a card related to the best one that the question touches too ("how does
+    USDC stay at $1": stablecoins)."""
+    candidates = {
+        hit.card.id: hit.bm25 for hit in plan.cards[1:3] if hit.exact_alias and hit.score >= CONCEPT_SCORE
+    }
+    for card_id, score in kb.relevance(plan.question, best.card.related).items():
+        if score >= RELATED_SCORE:
+            candidates[card_id] = max(score, candidates.get(card_id, 0.0))
+    if not candidates:
+        return None
+    return kb.get(max(candidates.items(), key=lambda item: (item[1], item[0]))[0])
 
 
 def _named_card(plan: Plan) -> CardHit | None:

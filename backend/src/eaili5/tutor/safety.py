@@ -18,8 +18,17 @@ class Finding:
     match: str  # the words that matched
 
 
+# Patterns allow a gap of a few words between their parts with `[^.?!]{0,n}`: any text but a sentence end.
+# A point inside a number ("send 0.05 eth") does not end a sentence, so the gap is widened to allow it.
+_GAP = "[^.?!]"
+_GAP_WITH_DECIMALS = r"(?:[^.?!]|\.(?=\d))"
+
+
 def _rules(*pairs: tuple[str, str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in pairs)
+    return tuple(
+        (name, re.compile(pattern.replace(_GAP, _GAP_WITH_DECIMALS), re.IGNORECASE))
+        for name, pattern in pairs
+    )
 
 
 def _first(rules: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> Finding | None:
