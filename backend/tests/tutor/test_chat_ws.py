@@ -21,9 +21,9 @@ def settings_overrides(llm: LoopbackLLM) -> dict[str, Any]:
 
 
 def slow_answer(pieces: int = 40, pause: float = 0.05) -> Script:
-    steps: list[Any] = list(text("Part 0. ", finish=False))
+    steps: list[Any] = list(text("Part 0 is here. ", finish=False))
     for n in range(1, pieces):
-        steps += [Pause(pause), *text(f"Part {n}. ", finish=False)[1:]]
+        steps += [Pause(pause), *text(f"Part {n} is here. ", finish=False)[1:]]
     return Script([*steps, *text(finish=True)[1:], usage()])
 
 
@@ -124,7 +124,7 @@ async def test_stop_mid_answer_closes_the_model_stream_and_saves_a_stopped_reply
     assert done["type"] == "chat.done" and done["status"] == "stopped", done
     assert await llm.wait_for_disconnect(3.0), "the model's stream should have been closed"
     partial = text_of(seen)
-    assert partial.startswith("Part 0. Part 1. Part 2.") and "Part 99." not in partial
+    assert partial.startswith("Part 0 is here. Part 1 is here. Part 2 is here.") and "Part 99 " not in partial
     async with httpx.AsyncClient(base_url=live_server.http_url) as http:
         saved = (await http.get(f"/api/conversations/{done['conversation_id']}", headers=auth(token))).json()
     reply = saved["messages"][1]
@@ -151,7 +151,10 @@ async def test_several_replies_at_once_are_allowed_but_bounded(
     for frame_id in ("a", "b"):
         frames = by_id[frame_id]
         assert [f["offset"] for f in frames] == list(range(len(frames)))
-        assert text_of(frames).startswith("Part 0. Part 1.") and frames[-1]["status"] == "complete"
+        assert (
+            text_of(frames).startswith("Part 0 is here. Part 1 is here.")
+            and frames[-1]["status"] == "complete"
+        )
 
 
 async def test_another_users_conversation_is_not_found(live_server: LiveServer, llm: LoopbackLLM) -> None:
