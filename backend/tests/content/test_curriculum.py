@@ -288,3 +288,11 @@ def test_the_option_rules_catch_bad_questions() -> None:
     assert not _option_problems(make("multiple", [("a", True), ("b", True), ("c", False), ("d", False)]))
     assert not _option_problems(make("true_false", [("true", False), ("false", True)]))
     assert _sentences("One. Two.") == 2 and _sentences("Just one sentence.") == 1
+
+
+def test_the_lesson_and_path_the_app_links_to_exist(paths: PathsFile, lessons: list[Lesson]) -> None:
+    """Trade hints point at these (learning/subscribers.py); the scam-spotter badge needs the path."""
+    from eaili5.learning.subscribers import HINT_LESSON, HINT_PATH
+
+    assert HINT_LESSON in {lesson.id for lesson in lessons}
+    assert HINT_PATH in {path.id for path in paths.paths}
