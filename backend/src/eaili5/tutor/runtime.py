@@ -96,7 +96,14 @@ def build_engine(state: AppState) -> TutorEngine:
     offline = OfflineTutor(tools)
     if settings.tutor_backend != "openai-compatible":
         return offline
-    return OpenAICompatEngine(settings, create_client(settings), tools, offline, state.metrics)
+    return OpenAICompatEngine(
+        settings,
+        create_client(settings),
+        tools,
+        offline,
+        state.metrics,
+        classify=lambda request: offline.coordinator.plan(request).intent,
+    )
 
 
 def _web_search(state: AppState) -> Any:

@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -106,6 +106,7 @@ GENERIC_SUGGESTIONS = (
     "Can you give me a real-life example?",
     "What are the risks I should know about?",
 )
+DETERMINISTIC_INTENTS: frozenset[Intent | None] = frozenset({"injection"})
 TOOL_INTENTS: dict[str, Intent] = {
     "get_token": "market",
     "get_candles": "market",
@@ -152,15 +153,24 @@ class OpenAICompatEngine:
         tools: ToolRunner | None,
         fallback: TutorEngine,
         metrics: Metrics | None = None,
+        classify: Callable[[TutorRequest], Intent] | None = None,
     ) -> None:
         self.settings, self.client, self.tools, self.fallback = settings, client, tools, fallback
         self.metrics = metrics
+        self.classify = classify  # the offline coordinator's reading of the question, when given
         self.name = settings.openai_model
 
     async def answer(self, request: TutorRequest) -> AsyncIterator[TutorEvent]:
+        intent = self.classify(request) if self.classify is not None else None
+        if intent in DETERMINISTIC_INTENTS:
+            # An attempt to override instructions gets the offline tutor's fixed refusal: no model can be
+            # talked out of a reply it never writes.
+            async for event in self.fallback.answer(request):
+                yield event
+            return
         streamed_text = False
         try:
-            async for event in self._model_answer(request):
+            async for event in self._model_answer(request, intent):
                 streamed_text = streamed_text or (isinstance(event, Delta) and bool(event.text))
                 yield event
             self._count("ok")
@@ -180,7 +190,7 @@ class OpenAICompatEngine:
             self.metrics.tutor_provider_calls.labels(PROVIDER, outcome).inc()
 
     # --- the model's own answer ---------------------------------------------------------------------
-    async def _model_answer(self, request: TutorRequest) -> AsyncIterator[TutorEvent]:
+    async def _model_answer(self, request: TutorRequest, intent: Intent | None) -> AsyncIterator[TutorEvent]:
         messages = self._messages(request)
         specs = self.tools.openai_tool_specs() if self.tools is not None else []
         used_tools: list[str] = []
@@ -214,8 +224,10 @@ class OpenAICompatEngine:
                 logger.info("simpler rewrite skipped: %s", exc.reason)
             _add_usage(usage, rewrite.usage)
             grade = reading_grade(rewrite.text) if rewrite.text.strip() else grade
+        final_intent = _intent(intent, used_tools)
         yield Done(
-            intent=_intent(used_tools),
+            intent=final_intent,
+            warning=final_intent == "safety",
             suggestions=_suggestions(cited),
             engine=self.name,
             grade=None if grade is None else round(grade, 1),
@@ -361,11 +373,14 @@ def _rewrite_instruction(level: Level) -> dict[str, Any]:
     return {"role": "user", "content": REWRITE_PROMPT.format(words=words)}
 
 
-def _intent(used_tools: list[str]) -> Intent:
+def _intent(classified: Intent | None, used_tools: list[str]) -> Intent:
+    """The coordinator's reading, unless it only saw a concept and the model fetched live data."""
+    if classified is not None and classified not in ("concept", "greeting"):
+        return classified
     for name in used_tools:
         if name in TOOL_INTENTS:
             return TOOL_INTENTS[name]
-    return "concept"
+    return classified or "concept"
 
 
 def _suggestions(cited: list[Source]) -> tuple[str, ...]:
