@@ -25,6 +25,7 @@ from eaili5.tutor.tools import (
     card_source,
     market_source,
     portfolio_source,
+    progress_source,
     web_source,
 )
 
@@ -403,16 +404,24 @@ def describe_results(draft: Draft, results: Sequence[WebResult]) -> int:
 # --- progress ---------------------------------------------------------------------------------------
 def describe_progress(draft: Draft, progress: Progress, lesson: LessonPick | None) -> None:
     if progress.known and progress.lessons_completed is not None:
-        draft.add(
-            f"You have finished {progress.lessons_completed} of {progress.lessons_total} lessons. Nice work!"
-        )
+        done, total = progress.lessons_completed, progress.lessons_total
+        line = f"You have finished {done} of {total} lessons."
+        if progress.xp:
+            line += f" You have {progress.xp} XP."
+        if progress.streak_days:
+            line += f" Your streak is {progress.streak_days} day{'s' if progress.streak_days != 1 else ''}."
+        draft.add(line + (" Nice work!" if done else " A great time to start!"))
         if progress.weak_topics:
-            draft.add("Topics to practise again: " + ", ".join(progress.weak_topics[:3]) + ".")
+            topics = ", ".join(topic.replace("-", " ") for topic in progress.weak_topics[:3])
+            draft.add(f"Topics to go over again: {topics}.")
+        if progress.reviews_due:
+            draft.add(f"You have {progress.reviews_due} review cards waiting.")
     else:
         draft.add(
             f"I can't see your lesson history from here, but there are {progress.lessons_total} lessons "
             "to try."
         )
+    draft.cite(progress_source())
     if lesson:
         draft.cite(Source("progress", f"Lesson: {lesson.title}", lesson.id))
         draft.add(

@@ -43,7 +43,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
 MARKET_STRONG = _rx(
     r"\b(price|prices|priced|worth|how much (is|are|does)|trading at|market ?cap|mcap|fdv|volume|liquidity|"
     r"up or down|up today|down today|pumping|dumping|chart|candles?|24 ?h|right now|rn|today|tday|2day|"
-    r"at the moment|currently|still at|sitting at|going for)\b|%|\bpercent\b"
+    r"at the moment|currently|still at|sitting at|going for|risky|risk flags?|red flags?|volatile)\b|"
+    r"%|\bpercent\b"
 )
 MARKET_WEAK = _rx(r"\$\s?\d|\bpeg(ged)?\b|\bup\b|\bdown\b")
 EXPLANATION = _rx(

@@ -243,7 +243,9 @@ class OfflineTutor:
 
     async def _progress(self, plan: Plan, request: TutorRequest, draft: Draft) -> None:
         progress = await self.tools.get_progress(request.user_id)
-        lesson = await self.tools.suggest_lesson(request.user_id, plan.question)
+        # "What should I learn about staking?" names a topic; "what next?" takes the learner's next lesson.
+        topic = plan.cards[0].card.title if plan.card_fits else None
+        lesson = await self.tools.suggest_lesson(request.user_id, topic) if topic else None
         compose.describe_progress(draft, progress, lesson or progress.next_lesson)
 
     @staticmethod
@@ -314,6 +316,10 @@ def safety_opening(finding: Finding | None) -> str:
             "an email) can be found by a hacker, and then your wallet can be emptied. Keep it offline, on "
             "paper, in a safe place. Delete the online copies, and think about moving your coins to a new "
             "wallet with a new seed phrase."
+        ),
+        "secret-wanted": (
+            "Warning: this is a scam. Nobody honest will ever need your seed phrase or private key: not "
+            "support, not a friend, not an app. Anyone who has it can take everything. Do not share it."
         ),
         "fake-support": (
             "Warning: this is a scam. Real support will never message you first, and will never ask for "

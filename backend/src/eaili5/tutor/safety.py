@@ -92,8 +92,8 @@ SECRET_RULES = _rules(
     ),
     (
         "environment",
-        r"\b(env(ironment)? ?var(iable)?s?|\.env\b|config(uration)? (file|values)|credentials|"
-        r"passwords?|database (url|password)|connection string)\b",
+        r"\b(env(ironment)? ?var(iable)?s?|config(uration)? (file|values)|credentials|"
+        r"passwords?|database (url|password)|connection string)\b|(?<!\w)\.env\b",
     ),
     (
         "other-users",
@@ -154,6 +154,12 @@ SAFETY_RULES = _rules(
         "secret-shared-after",
         rf"\b{_RECOVERY_WORDS}\b[^?!]{{0,80}}\b(sent|shared|gave|typed|entered|pasted|"
         rf"screenshot|uploaded|emailed|told|google drive|icloud|dropbox|cloud|notes app|photos?)\b",
+    ),
+    (
+        "secret-wanted",
+        rf"\b(someone|somebody|guy|person|he|she|they|site|website|page|support|admin|stranger|bot|dm|"
+        rf"message|popup|pop-up|form)\b[^.?!]{{0,30}}\b(wants?|asked|asking|asks|needs?|requests?|requesting|demands?|demanding)\b[^.?!]{{0,40}}"
+        rf"\b{_RECOVERY_WORDS}\b",
     ),
     (
         "fake-support",

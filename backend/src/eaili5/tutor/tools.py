@@ -18,13 +18,14 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from eaili5.learning.content import Curriculum, load_curriculum
+from eaili5.learning.service import Learner, LearningService
 from eaili5.market.errors import MarketDataUnavailable, UnknownToken
 from eaili5.market.schemas import CandleSeries, Timeframe, Token, TokenDetail
 from eaili5.portfolio import repository
@@ -285,14 +286,32 @@ class TutorTools:
 
     # --- learning -------------------------------------------------------------------------------
     async def get_progress(self, user_id: uuid.UUID) -> Progress:
-        """What the learner has done. Until the learning service records progress, only the curriculum."""
+        """The learner's own progress from the learning service: lessons done, XP, streak, weak topics and
+        the lesson recommended next. Read-only."""
         curriculum = _curriculum()
-        total = len(curriculum.lessons) if curriculum else 0
-        first = _first_lesson(curriculum) if curriculum else None
-        return Progress(known=False, lessons_completed=None, lessons_total=total, next_lesson=first)
+        if curriculum is None:
+            return Progress(known=False, lessons_completed=None, lessons_total=0, next_lesson=None)
+        service = self._learning(curriculum)
+        async with self.state.db.transaction() as db:
+            learner = Learner(user_id, datetime.now(UTC), "UTC")
+            progress = await service.progress(db, learner)
+            recommendations = (await service.recommendations(db, user_id)).items
+        weak = tuple(dict.fromkeys(r.topic for r in recommendations if r.kind == "weak_topic" and r.topic))
+        upcoming = next((r.lesson for r in recommendations if r.lesson and r.kind != "weak_topic"), None)
+        pick = _pick(curriculum, upcoming.id) if upcoming and upcoming.id in curriculum.lessons else None
+        return Progress(
+            known=True,
+            lessons_completed=progress.lessons_completed,
+            lessons_total=progress.lessons_total,
+            next_lesson=pick or _first_lesson(curriculum),
+            weak_topics=weak,
+            xp=progress.xp,
+            streak_days=progress.streak.current,
+            reviews_due=progress.reviews_due,
+        )
 
     async def suggest_lesson(self, user_id: uuid.UUID, topic: str | None = None) -> LessonPick | None:
-        """The lesson that best fits `topic` (words of title, summary, quiz topics), else the first one."""
+        """The lesson that best fits `topic` (title, summary, quiz topics), else the learner's next one."""
         curriculum = _curriculum()
         if curriculum is None:
             return None
@@ -300,7 +319,11 @@ class TutorTools:
             match = _lesson_for_topic(curriculum, topic)
             if match is not None:
                 return match
-        return _first_lesson(curriculum)
+        return (await self.get_progress(user_id)).next_lesson
+
+    def _learning(self, curriculum: Curriculum) -> LearningService:
+        tokens = self.state.market.tokens.values()
+        return LearningService(curriculum, {token.symbol.upper(): token.address for token in tokens})
 
     # --- web ------------------------------------------------------------------------------------
     async def web_search(self, query: str) -> list[WebResult]:
@@ -596,12 +619,18 @@ class Progress:
     lessons_total: int
     next_lesson: LessonPick | None
     weak_topics: tuple[str, ...] = ()
+    xp: int | None = None
+    streak_days: int | None = None
+    reviews_due: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
             "known": self.known,
             "lessons_completed": self.lessons_completed,
             "lessons_total": self.lessons_total,
+            "xp": self.xp,
+            "streak_days": self.streak_days,
+            "reviews_due": self.reviews_due,
             "next_lesson": self.next_lesson.as_dict() if self.next_lesson else None,
             "weak_topics": list(self.weak_topics),
         }
