@@ -1,0 +1,132 @@
+"""Helpers for the infrastructure tests: repository paths, required tools, free ports, a live backend."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+INFRA = REPO / "infra"
+TERRAFORM = INFRA / "terraform"
+INFRA_BIN = INFRA / ".venv" / "bin"
+HCL2_PYTHON = INFRA / ".venv-hcl2" / "bin" / "python"
+FRONTEND = REPO / "frontend"
+BACKEND_BIN = Path(sys.executable).parent
+IN_CI = os.environ.get("CI") == "true"
+
+# Settings that would switch a local server onto production services.
+_PRODUCTION_ENV = ("DATABASE_URL", "REDIS_URL", "OPENAI_API_KEY", "TAVILY_API_KEY", "PORT", "EAILI5_ENVIRONMENT")
+
+
+def require(path: Path | str | None, why: str) -> Path:
+    """The tool at `path`; skipped with `why` on a laptop without it, a failure in CI (which installs it)."""
+    if path is not None and Path(path).exists():
+        return Path(path)
+    message = f"{why} (run `make infra-tools`, or install it; CI installs it)"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def which(name: str) -> Path | None:
+    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/local/bin:/usr/bin")
+    return Path(found) if found else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _PRODUCTION_ENV}
+    env.update(values)
+    return env
+
+
+def migrate(env: dict[str, str]) -> None:
+    subprocess.run([str(BACKEND_BIN / "eaili5"), "migrate"], env=env, check=True, capture_output=True, timeout=120)
+
+
+@contextmanager
+def backend_server(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`eaili5 serve` exactly as the image runs it (port from $PORT); yields its origin."""
+    port = free_port()
+    server_env = {**env, "PORT": str(port), "EAILI5_LOG_LEVEL": "WARNING"}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(BACKEND_BIN / "eaili5"), "serve", "--host", "127.0.0.1"], env=server_env, stdout=out, stderr=out
+        )
+        origin = f"http://127.0.0.1:{port}"
+        try:
+            try:
+                wait_http(f"{origin}/readyz")
+            except Exception:
+                process.terminate()
+                process.wait(timeout=10)
+                raise AssertionError(f"backend did not start:\n{log.read_text()}") from None
+            yield origin
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def http(
+    method: str, url: str, body: Any = None, token: str | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """One request; returns status, headers (lower-case names) and the raw body, errors included."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("content-type", "application/json")
+    if token:
+        request.add_header("authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+@cache
+def terraform_files() -> dict[str, Any]:
+    """Every .tf file under infra/terraform parsed by python-hcl2 (in its own venv, see Makefile)."""
+    python = require(HCL2_PYTHON, "python-hcl2 is not installed in infra/.venv-hcl2")
+    result = subprocess.run(
+        [str(python), str(INFRA / "tools" / "hcl2json.py"), str(TERRAFORM)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    parsed: dict[str, Any] = json.loads(result.stdout)
+    return parsed
