@@ -168,8 +168,10 @@ async def test_another_users_conversation_is_not_found(live_server: LiveServer, 
         await ws_auth(ws, intruder_token)
         frame = {"type": "chat.send", "id": "2", "text": "hi", "conversation_id": conversation_id}
         await ws.send(json.dumps(frame))
-        error = await recv(ws)
+        frames = await frames_until_end(ws, "2")
+    error = frames[-1]
     assert error["type"] == "chat.error" and error["code"] == "not_found" and error["id"] == "2"
+    assert [f["type"] for f in frames] == ["chat.status", "chat.error"]
 
 
 async def test_a_follow_up_sends_the_earlier_turns_to_the_model(

@@ -30,8 +30,10 @@ async def find_conversation(
     return (await db.execute(query)).scalar_one_or_none()
 
 
-async def create_conversation(db: AsyncSession, user_id: uuid.UUID, title: str) -> Conversation:
-    conversation = Conversation(user_id=user_id, title=title)
+async def create_conversation(
+    db: AsyncSession, user_id: uuid.UUID, title: str, conversation_id: uuid.UUID | None = None
+) -> Conversation:
+    conversation = Conversation(id=conversation_id or uuid.uuid4(), user_id=user_id, title=title)
     db.add(conversation)
     await db.flush()
     return conversation

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ import orjson
 
 from eaili5.core.state import AppState
 from eaili5.tutor.engine import TutorEngine
-from eaili5.tutor.service import PreparedTurn, ReplyOutcome, Sink, TutorService
+from eaili5.tutor.service import ReplyOutcome, TutorService
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +45,14 @@ class TutorRuntime:
             self._service = TutorService(self.state, self._engine or build_engine(self.state))
         return self._service
 
-    async def start(self, turn: PreparedTurn, sink: Sink | None) -> asyncio.Task[ReplyOutcome]:
+    async def start(
+        self, message_id: uuid.UUID, user_id: uuid.UUID, work: Coroutine[Any, Any, ReplyOutcome]
+    ) -> asyncio.Task[ReplyOutcome]:
+        """Run one reply (`TutorService.respond` or `.generate`) as its own task, stoppable by id."""
         await self._listen_for_stops()
-        task = asyncio.create_task(self.service.generate(turn, sink), name=f"tutor-{turn.message_id}")
-        self.generations[turn.message_id] = Generation(turn.user_id, task)
-        task.add_done_callback(lambda _: self.generations.pop(turn.message_id, None))
+        task = asyncio.create_task(work, name=f"tutor-{message_id}")
+        self.generations[message_id] = Generation(user_id, task)
+        task.add_done_callback(lambda _: self.generations.pop(message_id, None))
         return task
 
     async def stop(self, message_id: uuid.UUID, user_id: uuid.UUID) -> None:

@@ -28,7 +28,6 @@ from eaili5.tutor import repository
 from eaili5.tutor.engine import (
     Delta,
     Done,
-    Level,
     Sources,
     Status,
     Turn,
@@ -43,7 +42,34 @@ logger = logging.getLogger(__name__)
 
 TITLE_CHARS = 80
 FAILED = "The tutor hit a problem on our side. Please try again."
+THINKING = "Thinking…"
+LEARNER_FACTS_TTL_SECONDS = 30.0
 Sink = Callable[[dict[str, Any]], None]  # receives each numbered frame; must not block
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """A message that passed the limits, with the ids its reply will carry."""
+
+    user_id: uuid.UUID
+    body: ChatIn
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+    new_conversation: bool
+
+
+@dataclass
+class ReplyStream:
+    """Numbers each frame, buffers it for `chat.resume`, and hands it to the transport."""
+
+    buffer: ReplyBuffer
+    ids: dict[str, str]
+    sink: Sink | None
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        numbered = await self.buffer.append({**frame, **self.ids})
+        if self.sink is not None:
+            self.sink(numbered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,27 +131,37 @@ class TutorService:
             )
         await self.kv.hit_rate_limit(daily, "tutor-day", str(user_id))
 
-    async def prepare(self, db: AsyncSession, user_id: uuid.UUID, body: ChatIn) -> PreparedTurn:
+    async def admit(self, user_id: uuid.UUID, body: ChatIn) -> Admitted:
+        """Limits first (nothing stored for a refused message), then the reply's ids."""
         await self.check_limits(user_id)
-        if body.conversation_id is not None:
-            conversation = await repository.find_conversation(db, user_id, body.conversation_id)
-            if conversation is None:
-                raise NotFound("There is no conversation with this id.")
+        new = body.conversation_id is None
+        conversation_id = uuid.uuid4() if body.conversation_id is None else body.conversation_id
+        return Admitted(user_id, body, conversation_id, uuid.uuid4(), new)
+
+    async def prepare(self, db: AsyncSession, admitted: Admitted) -> PreparedTurn:
+        """Save the question (and a new conversation) and gather what the engine needs to know."""
+        user_id, body = admitted.user_id, admitted.body
+        history: tuple[Turn, ...] = ()
+        if admitted.new_conversation:
+            await repository.create_conversation(db, user_id, _title(body.text), admitted.conversation_id)
         else:
-            conversation = await repository.create_conversation(db, user_id, _title(body.text))
-        earlier = await repository.recent_messages(db, conversation.id, self.settings.tutor_history_turns)
-        history = tuple(
-            Turn("user" if m.role == "user" else "assistant", m.text) for m in earlier if m.text.strip()
-        )
+            if await repository.find_conversation(db, user_id, admitted.conversation_id) is None:
+                raise NotFound("There is no conversation with this id.")
+            earlier = await repository.recent_messages(
+                db, admitted.conversation_id, self.settings.tutor_history_turns
+            )
+            history = tuple(
+                Turn("user" if m.role == "user" else "assistant", m.text) for m in earlier if m.text.strip()
+            )
+            await repository.touch_conversation(db, admitted.conversation_id)
         await repository.add_message(
             db,
-            conversation_id=conversation.id,
+            conversation_id=admitted.conversation_id,
             user_id=user_id,
             role="user",
             text=body.text,
             level=body.level,
         )
-        await repository.touch_conversation(db, conversation.id)
         request = TutorRequest(
             user_id=user_id,
             text=body.text,
@@ -134,43 +170,42 @@ class TutorService:
             token_address=body.context.token_address.lower()
             if body.context and body.context.token_address
             else None,
-            learner_summary=await self._learner_summary(db, user_id, body.level),
+            learner_summary=f"Reading level: {body.level}. " + await self._learner_facts(db, user_id),
         )
-        return PreparedTurn(user_id, conversation.id, uuid.uuid4(), request)
+        return PreparedTurn(user_id, admitted.conversation_id, admitted.message_id, request)
 
-    async def _learner_summary(self, db: AsyncSession, user_id: uuid.UUID, level: Level) -> str:
-        """A line or two the model may use: level, lessons done, what the practice portfolio holds."""
+    async def _learner_facts(self, db: AsyncSession, user_id: uuid.UUID) -> str:
+        """Lessons done and what the practice portfolio holds, cached briefly: a summary for the model
+        needs no per-message freshness, and it saves two queries on every turn of a conversation."""
+        key = f"tutor:learner:{user_id}"
+        cached = await self.kv.get(key)
+        if cached is not None:
+            return cached.decode()
+        facts = await self._read_learner_facts(db, user_id)
+        await self.kv.set(key, facts.encode(), LEARNER_FACTS_TTL_SECONDS)
+        return facts
+
+    async def _read_learner_facts(self, db: AsyncSession, user_id: uuid.UUID) -> str:
         from sqlalchemy import select
 
-        done = (
-            await db.execute(
-                select(UserProgress.topic)
-                .where(UserProgress.user_id == user_id, UserProgress.completed.is_(True))
-                .limit(20)
-            )
-        ).scalars()
-        topics = list(done)
-        holdings = (
-            await db.execute(
-                select(Holding.token)
-                .join(Portfolio, Portfolio.id == Holding.portfolio_id)
-                .where(Portfolio.user_id == user_id, Portfolio.archived_at.is_(None), Holding.amount > 0)
-                .limit(20)
-            )
-        ).scalars()
-        symbols = [self._symbol(address) for address in holdings]
-        parts = [f"Reading level: {level}."]
-        parts.append(
-            f"Completed lessons ({len(topics)}): {', '.join(topics[:8])}."
-            if topics
-            else "No lessons done yet."
+        done = await db.execute(
+            select(UserProgress.topic)
+            .where(UserProgress.user_id == user_id, UserProgress.completed.is_(True))
+            .limit(20)
         )
-        parts.append(
-            f"Practice portfolio holds: {', '.join(symbols)}."
-            if symbols
-            else "Practice portfolio: cash only."
+        topics = list(done.scalars())
+        held = await db.execute(
+            select(Holding.token)
+            .join(Portfolio, Portfolio.id == Holding.portfolio_id)
+            .where(Portfolio.user_id == user_id, Portfolio.archived_at.is_(None), Holding.amount > 0)
+            .limit(20)
         )
-        return " ".join(parts)
+        symbols = [self._symbol(address) for address in held.scalars()]
+        lessons = (
+            f"Completed lessons ({len(topics)}): {', '.join(topics[:8])}." if topics else "No lessons yet."
+        )
+        portfolio = f"Practice portfolio holds: {', '.join(symbols)}." if symbols else "Portfolio: cash only."
+        return f"{lessons} {portfolio}"
 
     def _symbol(self, address: str) -> str:
         try:
@@ -179,38 +214,51 @@ class TutorService:
             return address
 
     # --- the reply -------------------------------------------------------------------------------
-    async def generate(self, turn: PreparedTurn, sink: Sink | None = None) -> ReplyOutcome:
+    async def respond(self, admitted: Admitted, sink: Sink | None) -> ReplyOutcome:
+        """The whole turn in the background (WebSocket): an instant first frame, then the question is
+        saved and the reply streamed. An unknown conversation ends the reply with `chat.error`."""
+        stream = await self._open(admitted.user_id, admitted.conversation_id, admitted.message_id, sink)
+        await stream.send({"type": "chat.status", "text": THINKING})
+        try:
+            async with self.state.db.transaction() as db:
+                turn = await self.prepare(db, admitted)
+        except NotFound as exc:
+            await stream.send({"type": "chat.error", "code": "not_found", "detail": exc.detail})
+            return ReplyOutcome(admitted.message_id, admitted.conversation_id, status="failed")
+        return await self.generate(turn, sink, stream)
+
+    async def generate(
+        self, turn: PreparedTurn, sink: Sink | None = None, stream: ReplyStream | None = None
+    ) -> ReplyOutcome:
         """Stream the reply into the buffer and `sink`; save it. Cancelling the task stops it (saved
         as `stopped`, the engine's stream closed)."""
-        buffer = ReplyBuffer(self.kv, turn.message_id, self.settings.tutor_resume_ttl_seconds)
-        await buffer.open(turn.user_id, turn.conversation_id)
+        if stream is None:
+            stream = await self._open(turn.user_id, turn.conversation_id, turn.message_id, sink)
         outcome = ReplyOutcome(turn.message_id, turn.conversation_id, engine=self.engine.name)
-        ids = {"message_id": str(turn.message_id), "conversation_id": str(turn.conversation_id)}
-
-        async def send(frame: dict[str, Any]) -> None:
-            numbered = await buffer.append({**frame, **ids})
-            if sink is not None:
-                sink(numbered)
-
         failure: dict[str, Any] | None = None
         try:
-            await self._stream(turn, outcome, send)
+            await self._stream(turn, outcome, stream.send)
         except asyncio.CancelledError:
             outcome.status = "stopped"
         except Exception:
             logger.exception("tutor reply failed")
             outcome.status = "failed"
-            failure = {
-                "type": "chat.error",
-                "code": "internal",
-                "detail": "The tutor hit a problem. Try again.",
-            }
+            failure = {"type": "chat.error", "code": "internal", "detail": FAILED}
         if outcome.grade is None and outcome.text.strip():
             outcome.grade = round(reading_grade(outcome.text), 1)
         await self._save(turn, outcome)
         self.metrics.tutor_replies.labels(_engine_kind(outcome.engine), outcome.status).inc()
-        await send(failure or outcome.done_frame())
+        await stream.send(failure or outcome.done_frame())
         return outcome
+
+    async def _open(
+        self, user_id: uuid.UUID, conversation_id: uuid.UUID, message_id: uuid.UUID, sink: Sink | None
+    ) -> ReplyStream:
+        buffer = ReplyBuffer(self.kv, message_id, self.settings.tutor_resume_ttl_seconds)
+        await buffer.open(user_id, conversation_id)
+        return ReplyStream(
+            buffer, {"message_id": str(message_id), "conversation_id": str(conversation_id)}, sink
+        )
 
     async def _stream(
         self, turn: PreparedTurn, outcome: ReplyOutcome, send: Callable[[dict[str, Any]], Any]

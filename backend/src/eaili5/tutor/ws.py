@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from eaili5.core.errors import AppError, NotFound, RateLimited
+from eaili5.core.errors import AppError, RateLimited
 from eaili5.core.state import AppState
 from eaili5.realtime.hub import Connection
 from eaili5.tutor.resume import ReplyNotFound, ResumeReader
@@ -84,22 +84,19 @@ async def _send(
             "too_many_replies", "Wait for a reply to finish (or stop one) before asking more."
         )
     try:
-        async with state.db.transaction() as db:
-            turn = await runtime.service.prepare(db, connection.principal.user_id, body)
+        admitted = await runtime.service.admit(connection.principal.user_id, body)
     except RateLimited as exc:
         _chat_error(connection, echo, "rate_limited", exc.detail, retry_after=exc.retry_after)
         return
-    except NotFound as exc:
-        _chat_error(connection, echo, "not_found", exc.detail)
-        return
-    replies.by_frame_id[frame_id] = turn.message_id
+    replies.by_frame_id[frame_id] = admitted.message_id
 
     def deliver(numbered: dict[str, Any]) -> None:
         _deliver(connection, state, {**numbered, "id": echo})
         if numbered["type"] in ("chat.done", "chat.error"):
             replies.by_frame_id.pop(frame_id, None)
 
-    await runtime.start(turn, deliver)
+    # The question is saved and answered in the reply's own task: this socket keeps reading frames.
+    await runtime.start(admitted.message_id, admitted.user_id, runtime.service.respond(admitted, deliver))
 
 
 def _chat_input(frame: dict[str, Any]) -> ChatIn:
