@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test lint install build migrate openapi gen-api check-generated \
-        test-backend test-frontend test-e2e test-infra infra-tools bench clean
+        test-backend test-frontend test-e2e test-infra infra-tools bench bench-tutor clean
 
 # --- installation -------------------------------------------------------------------------
 $(VENV)/.installed: backend/requirements.lock backend/requirements-dev.lock backend/pyproject.toml
@@ -100,6 +100,10 @@ test-infra: install infra-tools build
 
 bench: install
 	$(BIN)/python bench/market_fanout/run.py $(BENCH_ARGS)
+
+# 200 concurrent conversations with the offline tutor on one instance (bench/tutor/REPORT.md).
+bench-tutor: $(VENV)/.installed
+	$(BIN)/python bench/tutor/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(INFRA_VENV) $(INFRA_HCL2_VENV) frontend/node_modules frontend/dist frontend/test-results .data
