@@ -100,6 +100,7 @@ test-infra: install infra-tools build
 
 bench: install
 	$(BIN)/python bench/market_fanout/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/trading/run.py $(TRADING_BENCH_ARGS)
 
 # 200 concurrent conversations with the offline tutor on one instance (bench/tutor/REPORT.md).
 bench-tutor: $(VENV)/.installed
