@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from eaili5.content.readability import reading_grade
-from eaili5.market.schemas import TokenDetail
+from eaili5.market.schemas import CandleSeries, TokenDetail
 from eaili5.portfolio.schemas import HoldingOut, PortfolioOut, TradeOut
 from eaili5.tutor.engine import LEVEL_MAX_GRADE, Level, Source
 from eaili5.tutor.knowledge import Card, KnowledgeBase
@@ -231,6 +231,18 @@ def _trade_amount(text: str) -> Decimal | None:
     if not match:
         return None
     return Decimal((match.group(1) or match.group(2)).replace(",", ""))
+
+
+def chart_summary(symbol: str, series: CandleSeries, span: str) -> str:
+    """The price path in one sentence: where it opened, its high and low, where it is now."""
+    first, last = series.candles[0], series.candles[-1]
+    high = max(candle.h for candle in series.candles)
+    low = min(candle.l for candle in series.candles)
+    change = (last.c / first.o - 1) * 100 if first.o else None
+    return (
+        f"Over the last {span}, {quoted_symbol(symbol)} started near {usd(first.o)}, went as high as "
+        f"{usd(high)} and as low as {usd(low)}, and is now near {usd(last.c)} ({up_or_down(change)})."
+    )
 
 
 def risk_view(detail: TokenDetail) -> str:

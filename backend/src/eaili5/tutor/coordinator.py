@@ -43,7 +43,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
 MARKET_STRONG = _rx(
     r"\b(price|prices|priced|worth|how much (is|are|does)|trading at|market ?cap|mcap|fdv|volume|liquidity|"
     r"up or down|up today|down today|pumping|dumping|chart|candles?|24 ?h|right now|rn|today|tday|2day|"
-    r"at the moment|currently|still at|sitting at|going for|risky|risk flags?|red flags?|volatile)\b|"
+    r"at the moment|currently|still at|sitting at|going for|risky|risk flags?|red flags?|volatile|"
+    r"move|moved|moving|movement|trend|trending|this week|past week|last week|history|performance|doing)\b|"
     r"%|\bpercent\b"
 )
 MARKET_WEAK = _rx(r"\$\s?\d|\bpeg(ged)?\b|\bup\b|\bdown\b")
@@ -86,7 +87,7 @@ _CRYPTO_WORDS_TEXT = (
     "dex cex onchain chain chains web3 ledger mining miner stake staking yield pool pools liquidity "
     "gas fee fees address seed phrase key keys scam scams airdrop memecoin memecoins stablecoin "
     "stablecoins usdc weth satoshi layer rollup bridge dao daos contract contracts protocol validator "
-    "portfolio price market "
+    "portfolio price market money invest investing investment lose losing loss profit savings "
 )
 CRYPTO_WORDS = frozenset(_CRYPTO_WORDS_TEXT.split())
 

@@ -7,16 +7,29 @@ import re
 from collections.abc import AsyncIterator
 
 from eaili5.content.readability import reading_grade
-from eaili5.market.schemas import TokenDetail
+from eaili5.market.schemas import Timeframe, TokenDetail
 from eaili5.tutor import compose
 from eaili5.tutor.compose import Draft
 from eaili5.tutor.coordinator import CONCEPT_SCORE, Coordinator, Plan
-from eaili5.tutor.engine import Delta, Done, Intent, Level, Sources, Status, TutorEvent, TutorRequest
+from eaili5.tutor.engine import (
+    Delta,
+    Done,
+    Intent,
+    Level,
+    Source,
+    Sources,
+    Status,
+    TutorEvent,
+    TutorRequest,
+)
 from eaili5.tutor.knowledge import Card, CardHit, KnowledgeBase
 from eaili5.tutor.safety import Finding, reply_violation
 from eaili5.tutor.tools import TutorTools
 
 MAX_TOKENS_PER_REPLY = 2
+CHART_QUESTION = re.compile(
+    r"\b(chart|candles?|trend|history|this week|past week|last week|7 ?d|moved|movement)\b", re.IGNORECASE
+)
 RELATED_SCORE = 4.0  # a related card this relevant to the question gets a short paragraph too
 # Cards an advice reply teaches from, when they exist (looked up by name, so content can evolve).
 ADVICE_CARD_NAMES = (
@@ -151,6 +164,22 @@ class OfflineTutor:
             token = market.token(detail.address)
             peg = token.reference_price_usd if token.volatility_class == "stablecoin" else None
             compose.describe_token(draft, detail, level, plan.question, peg)
+        window = CHART_QUESTION.search(plan.question)
+        if window:
+            week = bool(re.search(r"week|7 ?d", window.group(0), re.IGNORECASE))
+            timeframe, count = (Timeframe.H4, 42) if week else (Timeframe.H1, 24)
+            series = await self.tools.get_candles(details[0].address, timeframe, count)
+            if series is not None and series.candles:
+                draft.cite(
+                    Source(
+                        "market",
+                        f"{details[0].symbol} price chart",
+                        details[0].address,
+                        source=series.source,
+                        as_of=series.as_of.isoformat(),
+                    )
+                )
+                draft.add(compose.chart_summary(details[0].symbol, series, "week" if week else "24 hours"))
         draft.add(compose.simulated_note(details[0], self.tools.state.market.is_simulated))
         named = _named_card(plan)
         if named is not None:
@@ -337,6 +366,11 @@ def safety_opening(finding: Finding | None) -> str:
         "free-giveaway": (
             "Warning: be careful, this looks like a scam. Free coins that need you to connect, sign or send "
             "first are a common trick to drain wallets. Don't sign anything."
+        ),
+        "unknown-token-arrived": (
+            "Warning: be careful, this is a common scam. Tokens that show up in your wallet by themselves "
+            "are often bait. Don't try to sell or swap them, and don't visit the site they point to: that "
+            "is how wallets get drained. Just leave them alone."
         ),
         "compromised": (
             "Warning: a message that says your wallet is in danger and asks you to act fast is a classic "

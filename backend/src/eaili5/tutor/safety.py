@@ -135,6 +135,10 @@ ADVICE_RULES = _rules(
     ),
     ("get-rich", r"\bget rich\b|\bmake (me )?(a lot of|lots of|quick|fast|easy) money\b|\bguaranteed\b"),
     ("load-up", r"\b(load up|ape in|go all in|all in on|yolo)\b"),
+    (
+        "told-to-buy",
+        r"\b(told|telling|tells|says|said|wants|keeps saying)\b[^.?!]{0,20}\bme to (buy|sell|invest|ape)\b",
+    ),
 )
 
 # --- scams and keys: a situation that needs a warning, not just a definition -------------------
@@ -187,7 +191,9 @@ SAFETY_RULES = _rules(
     (
         "unknown-token-arrived",
         r"\b(random|unknown|strange|weird) (token|nft|coin)s?\b[^.?!]{0,40}"
-        r"\b(appeared|showed up|in my wallet|received|got)\b",
+        r"\b(appeared|showed up|in my wallet|received|got)\b"
+        r"|\b(sent me|airdropped( me)?|dropped|got|received|appeared)\b[^.?!]{0,30}"
+        r"\b(random|unknown|strange|weird|mystery)\b[^.?!]{0,10}\b(tokens?|nfts?|coins?)\b",
     ),
 )
 
