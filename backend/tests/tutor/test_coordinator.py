@@ -11,7 +11,7 @@ import pytest
 
 from eaili5.market.snapshot import load_snapshot_tokens
 from eaili5.tutor.coordinator import Coordinator, Plan
-from eaili5.tutor.engine import TutorRequest
+from eaili5.tutor.engine import Turn, TutorRequest
 from eaili5.tutor.knowledge import knowledge_base
 from eaili5.tutor.tools import TokenDirectory
 
@@ -124,3 +124,27 @@ def test_find_accepts_symbol_cashtag_name_and_address() -> None:
     assert DIRECTORY.find("btc") is not None and DIRECTORY.find("btc").symbol == "cbBTC"  # type: ignore[union-attr]
     assert DIRECTORY.find("not-a-token") is None
     assert DIRECTORY.find("0x" + "0" * 40) is None
+
+
+# --- follow-ups ----------------------------------------------------------------------------------------
+def ask_after(coordinator: Coordinator, previous: str, text: str) -> Plan:
+    history = (Turn("user", previous), Turn("assistant", "…"))
+    return coordinator.plan(TutorRequest(user_id=uuid.uuid4(), text=text, history=history))
+
+
+def test_a_short_follow_up_about_another_token_repeats_the_question(coordinator: Coordinator) -> None:
+    decided = ask_after(coordinator, "how much is AERO right now?", "and BRETT?")
+    assert decided.intent == "market"
+    assert [token.symbol for token in decided.strong_tokens] == ["BRETT"]
+    assert "follow-up" in decided.reasons[0]
+    assert ask_after(coordinator, "what is DEGEN's price?", "TOSHI").strong_tokens[0].symbol == "TOSHI"
+
+
+def test_tell_me_more_uses_the_previous_question(coordinator: Coordinator) -> None:
+    decided = ask_after(coordinator, "what is impermanent loss?", "tell me more")
+    assert decided.intent == "concept" and decided.cards[0].card.id == "impermanent-loss"
+
+
+def test_a_new_full_question_is_not_a_follow_up(coordinator: Coordinator) -> None:
+    decided = ask_after(coordinator, "how much is AERO right now?", "what is a seed phrase")
+    assert decided.cards[0].card.id == "seed-phrase" and not decided.strong_tokens

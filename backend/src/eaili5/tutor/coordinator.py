@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from eaili5.market.schemas import Token
-from eaili5.tutor.engine import Intent, TutorRequest
+from eaili5.tutor.engine import Intent, Turn, TutorRequest
 from eaili5.tutor.knowledge import CardHit, KnowledgeBase, words
 from eaili5.tutor.safety import (
     Finding,
@@ -91,6 +91,21 @@ _CRYPTO_WORDS_TEXT = (
 )
 CRYPTO_WORDS = frozenset(_CRYPTO_WORDS_TEXT.split())
 
+# Follow-ups that only make sense with the previous question.
+FOLLOW_UP_MAX_WORDS = 6
+MORE_PLEASE = _rx(
+    r"^\s*(tell me more|more|go on|and\??|why\??|how\??|more details?|explain more|keep going)[\s?!.]*$"
+)
+SAME_FOR = _rx(r"^\s*(and|what about|how about|same for|now|ok and|and for)\b")
+
+
+def _only_names(text: str, mentions: list[TokenMention]) -> bool:
+    rest = text
+    for mention in mentions:
+        rest = rest.replace(mention.text, " ")
+    return not re.sub(r"[\s?!.,&+]|\band\b|\bor\b", "", rest, flags=re.IGNORECASE)
+
+
 # Retrieval scores (see knowledge.py): a concept question needs a card this good; below WEAK, no card fits.
 CONCEPT_SCORE = 6.0
 WEAK_SCORE = 2.5
@@ -139,12 +154,15 @@ class Coordinator:
         text = normalise_text(request.text).strip()
         attack = injection(text) or secret_request(text)
         question = without_injection(text) if attack else text
+        question, follow_up = self._follow_up(question, request.history)
         mentions = self._mentions(question, request.token_address)
         named = frozenset(
             word for m in mentions for word in (m.text.lower().lstrip("$"), m.token.symbol.lower())
         )
         cards = tuple(self.kb.search(question, 5, incidental=named)) if question else ()
         intent, reasons = self._decide(text, question, attack, mentions, cards)
+        if follow_up:
+            reasons = (follow_up, *reasons)
         extra: dict[str, object] = {}
         if attack is not None:
             # The attempt is refused; what is left of the question is still answered, as `inner_intent`.
@@ -167,6 +185,24 @@ class Coordinator:
             safety=safety_situation(question) if question else None,
             extra=extra,
         )
+
+    def _follow_up(self, text: str, history: tuple[Turn, ...]) -> tuple[str, str | None]:
+        """A short follow-up ("and BRETT?", "tell me more") is read with the learner's previous question."""
+        previous = next(
+            (turn.text for turn in reversed(history) if turn.role == "user" and turn.text.strip()), None
+        )
+        if previous is None or len(words(text)) > FOLLOW_UP_MAX_WORDS:
+            return text, None
+        previous = normalise_text(previous).strip()
+        if MORE_PLEASE.match(text):
+            return previous, f"follow-up {text!r} to {previous!r}"
+        new = [m for m in self.tokens.mentions(text) if m.strong]
+        if new and (SAME_FOR.match(text) or _only_names(text, new)):
+            old = [m for m in self.tokens.mentions(previous) if m.strong]
+            symbol = new[0].token.symbol
+            rewritten = previous.replace(old[0].text, symbol) if old else f"{previous} ({symbol})"
+            return rewritten, f"follow-up {text!r}: the previous question about {symbol}"
+        return text, None
 
     def _mentions(self, text: str, token_address: str | None) -> tuple[TokenMention, ...]:
         mentions = self.tokens.mentions(text)

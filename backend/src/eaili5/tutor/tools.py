@@ -58,8 +58,16 @@ class ToolResult:
 # Symbols or names that are also everyday words: matched only as $CASHTAG, address, or exact-case symbol.
 _EVERYDAY_WORDS = frozenset(
     {"bitcoin", "higher", "well", "link", "uni", "ski", "prime", "cookie", "towns", "seam", "comp"}
-    | {"compound", "bald", "mog", "virtual", "balancer", "base", "god"}
+    | {"compound", "bald", "mog", "virtual", "balancer", "base", "god", "seamless", "sushi"}
 )
+# Other names people use for a listed token: as good as its symbol.
+_OTHER_NAMES = {
+    "chainlink": "LINK",
+    "tether": "USDT",
+    "aerodrome": "AERO",
+    "uniswap": "UNI",
+    "moonwell": "WELL",
+}
 # Words that name a token loosely ("eth" for the WETH price): weak, they never make a question a market one
 # on their own unless it also asks for a price.
 _LOOSE_NAMES = {
@@ -101,6 +109,10 @@ class TokenDirectory:
             name = token.name.lower()
             if name != symbol.lower() and name not in _EVERYDAY_WORDS and len(name) >= 4:
                 self._names.append((_word_pattern(name), token, True))
+        for other, symbol in _OTHER_NAMES.items():
+            known = self.by_symbol.get(symbol.lower())
+            if known is not None:
+                self._names.append((_word_pattern(other), known, True))
         for loose, symbol in _LOOSE_NAMES.items():
             target = self.by_symbol.get(symbol.lower())
             if target is not None:
