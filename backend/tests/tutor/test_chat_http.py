@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import httpx
@@ -10,7 +11,7 @@ import pytest
 
 from tests.conftest import LiveServer, auth, new_guest
 from tests.tutor.chat_support import model_settings
-from tests.tutor.loopback_llm import LoopbackLLM, Script, text, tool_call, usage
+from tests.tutor.loopback_llm import LoopbackLLM, Pause, Script, text, tool_call, usage
 
 
 @pytest.fixture
@@ -121,3 +122,68 @@ async def test_the_token_context_reaches_the_model(client: httpx.AsyncClient, ll
     assert (await client.post("/api/chat", json=body, headers=auth(token))).status_code == 200
     question = llm.requests[0].body["messages"][-1]["content"]
     assert question.startswith("what is this?") and address in question
+
+
+def slow_answer(pieces: int, pause: float) -> Script:
+    steps: list[Any] = list(text("Part 0 is here. ", finish=False))
+    for n in range(1, pieces):
+        steps += [Pause(pause), *text(f"Part {n} is here. ", finish=False)[1:]]
+    return Script([*steps, *text(finish=True)[1:], usage()])
+
+
+class EventReader:
+    """Reads an open SSE response a few events at a time."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.chunks = response.aiter_text()
+        self.buffer = ""
+
+    async def read(self, count: int | None = None) -> list[dict[str, Any]]:
+        """`count` events, or all of them until the stream ends."""
+        events: list[dict[str, Any]] = []
+        while count is None or len(events) < count:
+            if "\n\n" in self.buffer:
+                block, self.buffer = self.buffer.split("\n\n", 1)
+                events += parse_sse(block)
+                continue
+            try:
+                self.buffer += await anext(self.chunks)
+            except StopAsyncIteration:
+                break
+        return events
+
+
+async def test_an_sse_reply_can_be_resumed_and_stopped_over_http(
+    live_server: LiveServer, llm: LoopbackLLM
+) -> None:
+    llm.enqueue(slow_answer(pieces=20, pause=0.05), slow_answer(pieces=300, pause=0.05))
+    async with httpx.AsyncClient(base_url=live_server.http_url, timeout=15) as http:
+        token = (await http.post("/api/session")).json()["token"]
+        headers = {**auth(token), "Accept": "text/event-stream"}
+        async with http.stream("POST", "/api/chat", json={"text": "layer 2s?"}, headers=headers) as response:
+            before = await EventReader(response).read(4)  # then the client drops the stream
+        message_id = before[0]["message_id"]
+        async with http.stream(
+            "GET", f"/api/chat/{message_id}/events?offset=4", headers=auth(token)
+        ) as response:
+            assert response.headers["content-type"].startswith("text/event-stream")
+            rest = await EventReader(response).read()
+        assert [e["offset"] for e in before + rest] == list(range(len(before) + len(rest)))
+        assert "".join(e["text"] for e in before + rest if e["type"] == "chat.delta") == "".join(
+            f"Part {n} is here. " for n in range(20)
+        )
+        assert rest[-1]["status"] == "complete"
+
+        async with http.stream("POST", "/api/chat", json={"text": "more"}, headers=headers) as response:
+            reader = EventReader(response)
+            first = await reader.read(3)
+            stop = await http.post(f"/api/chat/{first[0]['message_id']}/stop", headers=auth(token))
+            assert stop.status_code == 204
+            events = first + await reader.read()
+        assert events[-1]["type"] == "chat.done" and events[-1]["status"] == "stopped"
+        assert await llm.wait_for_disconnect(3.0)
+
+        unknown = await http.get(f"/api/chat/{uuid.uuid4()}/events", headers=auth(token))
+        assert unknown.status_code == 404
+        other = (await http.post("/api/session")).json()["token"]
+        assert (await http.get(f"/api/chat/{message_id}/events", headers=auth(other))).status_code == 404

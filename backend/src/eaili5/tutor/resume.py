@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +68,7 @@ class ResumeReader:
     user_id: uuid.UUID
     idle_timeout_seconds: float
 
-    async def frames(self, offset: int) -> AsyncIterator[dict[str, Any]]:
+    async def frames(self, offset: int) -> AsyncGenerator[dict[str, Any], None]:
         live: asyncio.Queue[bytes] = asyncio.Queue()
 
         async def on_frame(_: str, payload: bytes) -> None:

@@ -38,11 +38,17 @@ class TutorRuntime:
         self._service: TutorService | None = None
         self.generations: dict[uuid.UUID, Generation] = {}
         self._listening = False
+        self._building = asyncio.Lock()
 
-    @property
-    def service(self) -> TutorService:
+    async def service(self) -> TutorService:
+        """Built on first use. The knowledge index takes seconds to build, so it is built on a worker
+        thread: the event loop keeps serving every other socket and request meanwhile."""
         if self._service is None:
-            self._service = TutorService(self.state, self._engine or build_engine(self.state))
+            async with self._building:
+                if self._service is None:
+                    if self._engine is None:
+                        self._engine = await asyncio.to_thread(build_engine, self.state)
+                    self._service = TutorService(self.state, self._engine)
         return self._service
 
     async def start(

@@ -83,8 +83,9 @@ async def _send(
         raise ChatFrameError(
             "too_many_replies", "Wait for a reply to finish (or stop one) before asking more."
         )
+    service = await runtime.service()
     try:
-        admitted = await runtime.service.admit(connection.principal.user_id, body)
+        admitted = await service.admit(connection.principal.user_id, body)
     except RateLimited as exc:
         _chat_error(connection, echo, "rate_limited", exc.detail, retry_after=exc.retry_after)
         return
@@ -96,7 +97,7 @@ async def _send(
             replies.by_frame_id.pop(frame_id, None)
 
     # The question is saved and answered in the reply's own task: this socket keeps reading frames.
-    await runtime.start(admitted.message_id, admitted.user_id, runtime.service.respond(admitted, deliver))
+    await runtime.start(admitted.message_id, admitted.user_id, service.respond(admitted, deliver))
 
 
 def _chat_input(frame: dict[str, Any]) -> ChatIn:

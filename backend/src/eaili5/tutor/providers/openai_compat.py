@@ -161,7 +161,7 @@ class OpenAICompatEngine:
         self.name = settings.openai_model
 
     async def answer(self, request: TutorRequest) -> AsyncIterator[TutorEvent]:
-        intent = self.classify(request) if self.classify is not None else None
+        intent = self._classify(request)
         if intent in DETERMINISTIC_INTENTS:
             # An attempt to override instructions gets the offline tutor's fixed refusal: no model can be
             # talked out of a reply it never writes.
@@ -184,6 +184,15 @@ class OpenAICompatEngine:
         yield Status(f"{reason} The offline tutor answers instead.")
         async for event in self.fallback.answer(request):
             yield replace(event, fallback_reason=reason) if isinstance(event, Done) else event
+
+    def _classify(self, request: TutorRequest) -> Intent | None:
+        if self.classify is None:
+            return None
+        try:
+            return self.classify(request)
+        except Exception:  # a reading of the question is a hint, never a reason to fail the reply
+            logger.warning("could not classify a tutor question", exc_info=True)
+            return None
 
     def _count(self, outcome: str) -> None:
         if self.metrics is not None:
