@@ -91,7 +91,8 @@ export function turnsFromHistory(detail: ConversationDetail): ChatTurn[] {
       continue;
     }
     const last = turns.at(-1);
-    if (!last || last.reply.messageId !== null) continue; // an answer without its question: skip it
+    // An answer without its question (never written that way) is skipped.
+    if (last?.reply.messageId !== null) continue;
     last.reply = {
       ...emptyReply(),
       messageId: message.id,

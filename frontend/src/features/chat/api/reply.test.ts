@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { type ReplyFrame } from '@/lib/ws-client';
-
 import { describeReplyError } from './chat-errors';
 import { emptyReply, isActive, mergeSources, type ReplyAction, replyReducer, type ReplyState, simplerLevel } from './reply';
 
 const IDS = { id: 'chat-1', message_id: 'm-1', conversation_id: 'c-1' };
 
 function frame(type: string, offset: number, fields: Record<string, unknown> = {}): ReplyAction {
-  return { type: 'frame', frame: { type, offset, ...IDS, ...fields } as ReplyFrame };
+  return { type: 'frame', frame: { type, offset, ...IDS, ...fields } };
 }
 
 function run(actions: ReplyAction[], start: ReplyState = emptyReply()): ReplyState {

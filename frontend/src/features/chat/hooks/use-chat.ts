@@ -140,7 +140,7 @@ export function useChat(): Chat {
   const regenerate = useCallback(
     (key: string) => {
       const turn = findTurn(stateRef.current, key);
-      if (!turn || !turn.reply.finished) return;
+      if (!turn?.reply.finished) return;
       const newKey = realtime.newRequestId('chat');
       listen(newKey);
       dispatch({ type: 'regenerate', key, newKey });
@@ -161,7 +161,7 @@ export function useChat(): Chat {
 
   const open = useCallback(
     async (conversationId: string) => {
-      const detail = await queryClient.fetchQuery(conversationQueryOptions(conversationId));
+      const detail = await queryClient.query(conversationQueryOptions(conversationId));
       outbox.current.clear();
       dispatch({ type: 'load', detail });
     },
@@ -205,7 +205,11 @@ function useConnectionChanges(
       for (const [key, frame] of outbox.current) {
         if (realtime.request(frame)) outbox.current.delete(key);
       }
-      if (was !== 'connected') waiting.forEach((turn) => resumeOrStop(turn, dispatch));
+      if (was !== 'connected') {
+        waiting.forEach((turn) => {
+          resumeOrStop(turn, dispatch);
+        });
+      }
     } else if (was === 'connected') {
       waiting.forEach((turn) => {
         dispatch({ type: 'reply', key: turn.key, action: { type: 'disconnected' } });

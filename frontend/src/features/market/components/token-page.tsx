@@ -111,15 +111,15 @@ function TokenBody({ token }: { token: TokenDetail }) {
       </section>
       <RecentTrades address={token.address} symbol={token.symbol} />
       <section className="token-page__actions" aria-label="Next steps">
-        <LinkButton to={`/chat?q=${encodeURIComponent(`Tell me about ${token.symbol}`)}`}>
+        <LinkButton to={`/chat?q=${encodeURIComponent(`Tell me about ${token.symbol}`)}&token=${token.address}`}>
           Ask EAILI5 about this token
         </LinkButton>
         <LinkButton to={`/portfolio?token=${token.address}`} variant="secondary">
           Practise a trade
         </LinkButton>
         <p className="token-page__actions-note">
-          Practise a trade opens a ticket for this token with play money. Chat is still being built: it opens its tab,
-          which will pick this token up soon.
+          Ask EAILI5 opens the chat with a question about this token, answered with its live numbers. Practise a trade
+          opens a ticket for this token with play money.
         </p>
       </section>
     </>
