@@ -9,14 +9,13 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]
@@ -29,7 +28,14 @@ BACKEND_BIN = Path(sys.executable).parent
 IN_CI = os.environ.get("CI") == "true"
 
 # Settings that would switch a local server onto production services.
-_PRODUCTION_ENV = ("DATABASE_URL", "REDIS_URL", "OPENAI_API_KEY", "TAVILY_API_KEY", "PORT", "EAILI5_ENVIRONMENT")
+_PRODUCTION_ENV = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "OPENAI_API_KEY",
+    "TAVILY_API_KEY",
+    "PORT",
+    "EAILI5_ENVIRONMENT",
+)
 
 
 def require(path: Path | str | None, why: str) -> Path:
@@ -57,9 +63,9 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            httpx.get(url, timeout=2).raise_for_status()
+            return
+        except httpx.HTTPError:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
@@ -72,7 +78,9 @@ def clean_env(**values: str) -> dict[str, str]:
 
 
 def migrate(env: dict[str, str]) -> None:
-    subprocess.run([str(BACKEND_BIN / "eaili5"), "migrate"], env=env, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [str(BACKEND_BIN / "eaili5"), "migrate"], env=env, check=True, capture_output=True, timeout=120
+    )
 
 
 @contextmanager
@@ -82,7 +90,10 @@ def backend_server(env: dict[str, str], log: Path) -> Iterator[str]:
     server_env = {**env, "PORT": str(port), "EAILI5_LOG_LEVEL": "WARNING"}
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(BACKEND_BIN / "eaili5"), "serve", "--host", "127.0.0.1"], env=server_env, stdout=out, stderr=out
+            [str(BACKEND_BIN / "eaili5"), "serve", "--host", "127.0.0.1"],
+            env=server_env,
+            stdout=out,
+            stderr=out,
         )
         origin = f"http://127.0.0.1:{port}"
         try:
@@ -101,20 +112,12 @@ def backend_server(env: dict[str, str], log: Path) -> Iterator[str]:
 def http(
     method: str, url: str, body: Any = None, token: str | None = None, headers: dict[str, str] | None = None
 ) -> tuple[int, dict[str, str], bytes]:
-    """One request; returns status, headers (lower-case names) and the raw body, errors included."""
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        request.add_header("content-type", "application/json")
+    """One request; returns status, headers (lower-case names) and the body (decompressed), errors included."""
+    all_headers = dict(headers or {})
     if token:
-        request.add_header("authorization", f"Bearer {token}")
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+        all_headers["authorization"] = f"Bearer {token}"
+    response = httpx.request(method, url, json=body, headers=all_headers, timeout=20)
+    return response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content
 
 
 @cache
