@@ -24,7 +24,7 @@ export const routes = [
         children: [
           { index: true, element: <Navigate to={DEFAULT_TAB_PATH} replace /> },
           { path: 'chat', element: <ChatPage /> },
-          { path: 'learn', element: <LearnPage /> },
+          { path: 'learn/*', element: <LearnPage /> },
           { path: 'market', element: <MarketPage /> },
           { path: 'market/:address', element: <TokenPage /> },
           { path: 'portfolio', element: <PortfolioPage /> },

@@ -1,21 +1,27 @@
-import { Card } from '@/components/ui/card';
-import { ComingSoon, Page } from '@/components/ui/page';
+import { Route, Routes } from 'react-router';
 
-const COMING = [
-  'Paths of short lessons, from “What is money on the internet?” to using Base',
-  'A quiz after each lesson that explains every answer, right or wrong',
-  'XP, streaks and badges, with progress you can see for each path',
-  'Questions you missed come back later, so they stick',
-] as const;
+import { BadgesPage } from './badges-page';
+import { LeaderboardPage } from './leaderboard-page';
+import { LearnHome } from './learn-home';
+import { LessonPage } from './lesson-page';
+import { NotFoundScreen } from './not-found-screen';
+import { PathPage } from './path-page';
+import { QuizPage } from './quiz-page';
+import { ReviewPage } from './review-page';
+import './learn.css';
 
+/** The Learn tab and its screens, routed below /learn so the app router needs one entry. */
 export function LearnPage() {
   return (
-    <Page title="Learn" intro="Learn step by step: paths of short lessons, each with a quick quiz.">
-      <Card>
-        <h2>Five minutes a lesson</h2>
-        <p>Each lesson is a few short cards and a quiz. No wallet and no money needed.</p>
-      </Card>
-      <ComingSoon items={COMING} />
-    </Page>
+    <Routes>
+      <Route index element={<LearnHome />} />
+      <Route path="paths/:pathId" element={<PathPage />} />
+      <Route path="lessons/:lessonId" element={<LessonPage />} />
+      <Route path="lessons/:lessonId/quiz" element={<QuizPage />} />
+      <Route path="review" element={<ReviewPage />} />
+      <Route path="badges" element={<BadgesPage />} />
+      <Route path="leaderboard" element={<LeaderboardPage />} />
+      <Route path="*" element={<NotFoundScreen title="Not found" text="There is nothing here in Learn." />} />
+    </Routes>
   );
 }
