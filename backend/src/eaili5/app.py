@@ -14,8 +14,12 @@ from starlette.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from eaili5 import __version__
+from eaili5.auth.errors import install_sign_in_error_handler
 from eaili5.auth.housekeeping import purge_forever
+from eaili5.auth.manifest import embed_meta_tag
 from eaili5.auth.router import router as auth_router
+from eaili5.auth.wallet_router import account_router, manifest_router
+from eaili5.auth.wallet_router import router as wallet_router
 from eaili5.core.db import Database, create_engine
 from eaili5.core.errors import install_error_handlers
 from eaili5.core.kv import create_kv
@@ -77,9 +81,13 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     )
     app.state.eaili5 = state
     install_error_handlers(app)
+    install_sign_in_error_handler(app)
     routers = (
         system_router,
         auth_router,
+        wallet_router,
+        account_router,
+        manifest_router,
         realtime_router,
         market_router,
         portfolio_router,
@@ -118,7 +126,7 @@ def _add_middleware(app: FastAPI, state: AppState) -> None:
 
 def _mount_frontend(app: FastAPI, settings: Settings) -> None:
     if (settings.frontend_dist / "index.html").is_file():
-        app.mount("/", SPAStaticFiles(settings.frontend_dist), name="frontend")
+        app.mount("/", SPAStaticFiles(settings.frontend_dist, embed_meta_tag(settings)), name="frontend")
     else:
         app.add_api_route("/", frontend_missing_page, include_in_schema=False)
 

@@ -25,7 +25,7 @@ async def create_session(request: Request, db: DBSession, sessions: Sessions) ->
             "Too many new sessions from this address. Please wait a little.",
             retry_after=limit.retry_after_seconds,
         )
-    token, expires_at, user = await sessions.create_guest(db)
+    token, expires_at, user = await sessions.create_guest(db, _user_agent(request))
     return SessionCreated(token=token, expires_at=expires_at, user=UserOut.model_validate(user))
 
 
@@ -57,3 +57,9 @@ async def update_preferences(
     """Change the reading level or time zone; fields not sent keep their value."""
     user = await sessions.update_preferences(db, principal.user_id, update)
     return UserOut.model_validate(user)
+
+
+def _user_agent(request: Request) -> str | None:
+    """Shown in the session list so a person can tell their devices apart; trimmed, never trusted."""
+    value = request.headers.get("user-agent")
+    return value[:200] if value else None

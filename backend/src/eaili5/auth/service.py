@@ -7,6 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,7 @@ from eaili5.auth import repository
 from eaili5.auth.schemas import Preferences, PreferencesUpdate
 from eaili5.core.errors import NotFound, Unauthorized
 from eaili5.core.kv import KV
-from eaili5.models import User
+from eaili5.models import Session, User
 from eaili5.models.base import utcnow
 
 # Lookups are served from the KV cache for this long; revocation deletes the entry at once.
@@ -47,12 +48,20 @@ class SessionService:
         self.kv = kv
         self.ttl = timedelta(days=ttl_days)
 
-    async def create_guest(self, db: AsyncSession) -> tuple[str, datetime, User]:
+    async def create_guest(
+        self, db: AsyncSession, user_agent: str | None = None
+    ) -> tuple[str, datetime, User]:
         user = await repository.create_user(db)
+        token, expires_at = await self.start(db, user.id, {"method": "guest", "user_agent": user_agent})
+        return token, expires_at, user
+
+    async def start(self, db: AsyncSession, user_id: uuid.UUID, data: dict[str, Any]) -> tuple[str, datetime]:
+        """A new session for this user: the bearer token (shown once) and when it expires."""
         token = secrets.token_urlsafe(32)  # 32 random bytes → 43 URL-safe characters
         expires_at = utcnow() + self.ttl
-        await repository.create_session(db, user.id, hash_token(token), expires_at)
-        return token, expires_at, user
+        clean = {key: value for key, value in data.items() if value is not None}
+        await repository.create_session(db, user_id, hash_token(token), expires_at, clean)
+        return token, expires_at
 
     async def resolve(self, db: AsyncSession, token: str) -> Principal:
         """The principal for a bearer token, or Unauthorized. Cached; extends expiry as it goes."""
@@ -85,9 +94,25 @@ class SessionService:
     async def announce_ended(self, principal: Principal, token: str) -> None:
         """After the delete is committed: drop any cache entry a concurrent request re-filled,
         and tell every instance to close this session's sockets."""
-        await self.kv.delete(_cache_key(hash_token(token)))
-        message = {"action": "session_ended", "session_id": str(principal.session_id)}
-        await self.kv.publish(CONTROL_CHANNEL, orjson.dumps(message))
+        await self.announce_ended_hashes([(principal.session_id, hash_token(token))])
+
+    async def announce_ended_hashes(self, ended: list[tuple[uuid.UUID, str]]) -> None:
+        """The same, for sessions known by id and token hash (ended from another session)."""
+        for session_id, token_hash in ended:
+            await self.kv.delete(_cache_key(token_hash))
+            message = {"action": "session_ended", "session_id": str(session_id)}
+            await self.kv.publish(CONTROL_CHANNEL, orjson.dumps(message))
+
+    async def list_sessions(self, db: AsyncSession, user_id: uuid.UUID) -> list[Session]:
+        return await repository.user_sessions(db, user_id, utcnow())
+
+    async def end_other(self, db: AsyncSession, principal: Principal, session_id: uuid.UUID) -> str:
+        """End one of the caller's own sessions by id; NotFound for anyone else's (no probing)."""
+        token_hash = await repository.delete_user_session(db, principal.user_id, session_id)
+        if token_hash is None:
+            raise NotFound("You have no session with this id.")
+        await self.kv.delete(_cache_key(token_hash))
+        return token_hash
 
     async def get_user(self, db: AsyncSession, user_id: uuid.UUID) -> User:
         user = await repository.get_user(db, user_id)

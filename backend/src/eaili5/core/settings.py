@@ -37,6 +37,7 @@ FILE_BACKED_FIELDS = {
     "walletconnect_project_id": "WALLETCONNECT_PROJECT_ID",
     "base_rpc_url": "BASE_RPC_URL",
     "base_sepolia_rpc_url": "BASE_SEPOLIA_RPC_URL",
+    "farcaster_account_association": "FARCASTER_ACCOUNT_ASSOCIATION",
 }
 
 
@@ -189,6 +190,31 @@ class Settings(BaseSettings):
     ws_rate_limit: str = "30/second"
     ws_send_queue_size: int = Field(default=256, ge=8)
 
+    # Wallet sign-in (SIWE). Empty lists mean: the hosts / origins of public_url and allowed_origins.
+    siwe_domains: CommaList = Field(default_factory=list, description="accepted SIWE `domain` values")
+    siwe_uris: CommaList = Field(default_factory=list, description="accepted origins of the SIWE `URI`")
+    siwe_nonce_ttl_seconds: float = Field(default=300.0, gt=0, le=3600)
+    siwe_clock_skew_seconds: float = Field(default=60.0, ge=0, le=600)
+    rate_limit_auth_nonce: str = "30/minute"
+    rate_limit_auth_verify: str = "10/minute"
+    rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Farcaster mini app manifest (/.well-known/farcaster.json) and the fc:miniapp embed tag.
+    farcaster_account_association: str | None = Field(
+        default=None, description='JSON {"header", "payload", "signature"} signed for our domain'
+    )
+    miniapp_name: str = Field(default="EAILI5", max_length=32)
+    miniapp_subtitle: str = Field(default="Crypto, explained simply", max_length=30)
+    miniapp_description: str = Field(
+        default=(
+            "An AI tutor that explains crypto on Base like you are five: ask anything, learn in short "
+            "lessons, and practise trading with play money."
+        ),
+        max_length=170,
+    )
+    miniapp_splash_background_color: str = Field(default="#0b1020", pattern=r"^#[0-9a-fA-F]{6}$")
+    miniapp_button_title: str = Field(default="Start learning", max_length=32)
+    miniapp_webhook_url: str | None = None
+
     @field_validator("allowed_origins", "trusted_proxies", "market_sources", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
@@ -260,6 +286,25 @@ class Settings(BaseSettings):
     @property
     def search_backend(self) -> str:
         return "tavily" if self.tavily_api_key else "knowledge-base"
+
+    @property
+    def siwe_origins(self) -> list[str]:
+        """Origins (scheme://host[:port]) a SIWE message's URI may start with."""
+        configured = self.siwe_uris or [self.public_url, *self.allowed_origins]
+        return sorted({origin.rstrip("/") for origin in configured if origin != "*"})
+
+    @property
+    def siwe_domain_names(self) -> list[str]:
+        """Hosts (host[:port]) a SIWE message's domain may name."""
+        if self.siwe_domains:
+            return sorted(set(self.siwe_domains))
+        return sorted({origin.split("://", 1)[-1] for origin in self.siwe_origins})
+
+    def rpc_url(self, chain_id: int) -> str:
+        """JSON-RPC endpoint for Base (8453) or Base Sepolia (84532); the public ones when unset."""
+        if chain_id == 8453:
+            return self.base_rpc_url or "https://mainnet.base.org"
+        return self.base_sepolia_rpc_url or "https://sepolia.base.org"
 
     def backends(self) -> dict[str, str]:
         """Which implementation serves each concern — safe to print or return to clients."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.exceptions import HTTPException
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -17,9 +17,17 @@ _NOT_SPA_PREFIXES = ("api/", "ws", "metrics", "healthz", "readyz")
 
 
 class SPAStaticFiles(StaticFiles):
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, head_html: str = "") -> None:
         super().__init__(directory=directory, html=True, check_dir=True)
         self._index = directory / "index.html"
+        # Extra tags for every page's <head> (the fc:miniapp embed), injected when index.html is served.
+        self._head_html = head_html
+
+    def _index_response(self) -> Response:
+        if not self._head_html:
+            return FileResponse(self._index)
+        page = self._index.read_text(encoding="utf-8")
+        return HTMLResponse(page.replace("</head>", f"{self._head_html}</head>", 1))
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         if path.startswith(_NOT_SPA_PREFIXES) or scope["method"] not in ("GET", "HEAD"):
@@ -29,11 +37,15 @@ class SPAStaticFiles(StaticFiles):
         except HTTPException as exc:
             if exc.status_code != 404 or "." in path.rsplit("/", 1)[-1]:
                 raise  # a missing asset is a real 404, not a page
-            response = FileResponse(self._index)
-        if response.status_code == 404:
-            response = FileResponse(self._index)
+            response = self._index_response()
+        if response.status_code == 404 or _is_file(response, self._index):
+            response = self._index_response()
         _set_cache_headers(path, response)
         return response
+
+
+def _is_file(response: Response, path: Path) -> bool:
+    return isinstance(response, FileResponse) and Path(response.path) == path
 
 
 def _set_cache_headers(path: str, response: Response) -> None:

@@ -1,0 +1,103 @@
+"""Wallet sign-in (SIWE), sessions and account data: request and response shapes.
+
+The Profile tab builds on these; change them only in ways old clients still understand.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from eaili5.auth.schemas import UserOut
+
+# Why a sign-in was refused: the `reason` of a 401 `SignInFailed` error.
+SignInFailure = Literal[
+    "malformed_message",
+    "domain_mismatch",
+    "uri_mismatch",
+    "version_unsupported",
+    "chain_unsupported",
+    "expired",
+    "not_yet_valid",
+    "nonce_unknown",
+    "nonce_expired",
+    "nonce_used",
+    "nonce_session_mismatch",
+    "bad_signature",
+]
+SignatureKind = Literal["eoa", "eip1271", "erc6492"]
+
+
+class NonceOut(BaseModel):
+    """Everything the client needs to write the EIP-4361 message for this session."""
+
+    nonce: str = Field(description="Single use, for this session only; put it in the message's `Nonce:`.")
+    expires_at: datetime = Field(description="Sign and verify before this time.")
+    domain: str = Field(description="The `domain` to write in the message (the first accepted one).")
+    uri: str = Field(description="The `URI:` to write in the message.")
+    version: Literal["1"] = "1"
+    chain_ids: list[int] = Field(description="Accepted `Chain ID:` values: Base and Base Sepolia.")
+    statement: str = Field(description="Suggested statement: what signing does and does not do.")
+
+
+class VerifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(min_length=1, max_length=4096, description="The EIP-4361 message, as signed.")
+    signature: str = Field(
+        min_length=4,
+        max_length=20_000,
+        pattern=r"^0x[0-9a-fA-F]*$",
+        description="`personal_sign` result: 65 bytes for a key, longer for smart wallets (1271 / 6492).",
+    )
+
+
+class SignedIn(BaseModel):
+    token: str = Field(description="The NEW bearer token: the old one stops working at once.")
+    expires_at: datetime
+    user: UserOut
+    address: str = Field(description="The wallet, EIP-55 spelled.")
+    signature_kind: SignatureKind
+    merged_guest: bool = Field(description="True when the guest's data moved into an existing wallet user.")
+    new_user: bool = Field(description="True when this wallet signed in for the first time.")
+
+
+class SignInFailedBody(BaseModel):
+    """The body of a refused sign-in (401)."""
+
+    error: Literal["SignInFailed"]
+    detail: str
+    reason: SignInFailure
+
+
+class SessionOut(BaseModel):
+    id: uuid.UUID
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    current: bool = Field(description="The session making this request.")
+    method: Literal["guest", "siwe", "farcaster"] = Field(description="How the session was started.")
+    user_agent: str | None = Field(description="The browser that started it, when it said.")
+
+
+class SessionList(BaseModel):
+    items: list[SessionOut]
+
+
+class DeleteMeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    confirm: Literal["DELETE MY DATA"] = Field(
+        description="Type exactly `DELETE MY DATA`: everything about you is removed and cannot be restored."
+    )
+
+
+class ExportOut(BaseModel):
+    """Everything stored about the caller: rows per table (secrets such as token hashes left out)."""
+
+    exported_at: datetime
+    user_id: uuid.UUID
+    tables: dict[str, list[dict[str, Any]]]
