@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 
 from eaili5.content.readability import reading_grade
 from eaili5.market.schemas import CandleSeries, TokenDetail
@@ -106,9 +107,15 @@ def quoted_symbol(symbol: str) -> str:
 
 
 # --- cards ---------------------------------------------------------------------------------------
+@lru_cache(maxsize=8192)
+def grade(text: str) -> float:
+    """`reading_grade`, remembered: card pieces and whole concept replies repeat, and scoring costs ms."""
+    return reading_grade(text)
+
+
 def fits_level(text: str, level: Level) -> bool:
     """Extra pieces (analogy, key points) are added only if they read at the level."""
-    return reading_grade(text) <= LEVEL_MAX_GRADE[level] + (1.0 if level == "eli5" else 0.0)
+    return grade(text) <= LEVEL_MAX_GRADE[level] + (1.0 if level == "eli5" else 0.0)
 
 
 def explain_card(draft: Draft, card: Card, level: Level, *, brief: bool = False, cite: bool = True) -> None:

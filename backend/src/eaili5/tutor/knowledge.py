@@ -212,7 +212,11 @@ class KnowledgeBase:
             for alias, index in self._aliases
             if any(w in _PAIR_WORDS for w in alias.split()) and len(alias.split()) >= 3
         ]
-        self._longest_alias = min(8, max((len(alias.split()) for alias, _ in self._aliases), default=1))
+        # First word of every name -> the most words a name starting with it has (for `_phrases`).
+        self._alias_starts: dict[str, int] = {}
+        for alias, _ in self._aliases:
+            parts = alias.split()
+            self._alias_starts[parts[0]] = max(self._alias_starts.get(parts[0], 0), len(parts))
         documents = [self._document(card) for card in self._order]
         self.vocabulary = sorted({term for document in documents for term in document})
         self._vocabulary_set = frozenset(self.vocabulary)
@@ -309,7 +313,7 @@ class KnowledgeBase:
         fixed = self.corrected_words(query, incidental)
         bm25 = self._bm25_scores(self._query_terms(fixed))
         exact = self._alias_matches(words(query), fixed)
-        focus = _phrases(self.corrected_words(question_focus(query), incidental), self._longest_alias)
+        focus = _phrases(self.corrected_words(question_focus(query), incidental), self._alias_starts)
         scores = bm25.copy()
         for index, alias in exact.items():
             if alias in focus:
@@ -362,7 +366,7 @@ class KnowledgeBase:
         """Cards named in the question: as a phrase (as typed, or with typos fixed), or for a two-sided name
         ("bitcoin vs ethereum") by all its words in any order. The longest name found is kept."""
         exact: dict[int, str] = {}
-        for phrase in _phrases(text, self._longest_alias) | _phrases(fixed, self._longest_alias):
+        for phrase in _phrases(text, self._alias_starts) | _phrases(fixed, self._alias_starts):
             for index in self._alias_index.get(phrase, ()):
                 if len(phrase) > len(exact.get(index, "")):
                     exact[index] = phrase
@@ -397,15 +401,17 @@ def question_focus(query: str) -> str:
     return " ".join(found)
 
 
-def _phrases(tokens: list[str], longest: int) -> set[str]:
-    """Every run of 1..longest words, also with the last word's plural "s" added or removed.
+def _phrases(tokens: list[str], starts: dict[str, int]) -> set[str]:
+    """Runs of words that could be a name: each starts with a word some name starts with (`starts` gives
+    the most words such a name has), also with the last word's plural "s" added or removed.
 
     A run right after "no", "not" or "without" is left out: "no 12 words" is not about seed phrases.
     """
     found: set[str] = set()
-    for start in range(len(tokens)):
+    for start, first in enumerate(tokens):
         if start > 0 and tokens[start - 1] in _NEGATIONS:
             continue
+        longest = max(starts.get(first, 0), starts.get(first + "s", 0), starts.get(first[:-1], 0))
         for end in range(start + 1, min(len(tokens), start + longest) + 1):
             phrase = " ".join(tokens[start:end])
             found.add(phrase)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 
-from eaili5.content.readability import reading_grade
 from eaili5.market.schemas import Timeframe, TokenDetail
 from eaili5.tutor import compose
 from eaili5.tutor.compose import Draft
@@ -67,7 +66,7 @@ class OfflineTutor:
             suggestions=compose.follow_ups(self.kb, draft.cards, self._extra_follow_ups(plan)),
             engine=self.name,
             warning=draft.warning,
-            grade=reading_grade(text),
+            grade=compose.grade(text),
             extra={
                 "reasons": list(plan.reasons),
                 "cards": [card.id for card in draft.cards],
@@ -189,8 +188,7 @@ class OfflineTutor:
             compose.explain_card(draft, named.card, level, brief=True)
 
     async def _portfolio(self, plan: Plan, request: TutorRequest, draft: Draft) -> None:
-        view = await self.tools.get_portfolio(request.user_id)
-        trades = await self.tools.get_recent_trades(request.user_id, 10)
+        view, trades = await self.tools.portfolio_and_trades(request.user_id, 10)
         classes = {
             address: token.volatility_class for address, token in self.tools.state.market.tokens.items()
         }

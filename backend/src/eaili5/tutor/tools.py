@@ -97,26 +97,28 @@ class TokenDirectory:
         self.by_symbol: dict[str, Token] = {}
         for token in tokens.values():
             self.by_symbol.setdefault(token.symbol.lower().lstrip("$"), token)
-        self._names: list[tuple[re.Pattern[str], Token, bool]] = []
+        # Every name, lowercase -> (token, strong, the exact spelling required or None).
+        self._names: dict[str, tuple[Token, bool, str | None]] = {}
         for token in tokens.values():
             symbol = token.symbol.lstrip("$")
-            if symbol.lower() in _EVERYDAY_WORDS:
-                # Only the exact spelling of the symbol, and not for words people also use in capitals.
-                if symbol.upper() == symbol and symbol.lower() not in {"bitcoin"}:
-                    self._names.append((re.compile(rf"(?<![\w$]){re.escape(symbol)}(?![\w])"), token, True))
-            else:
-                self._names.append((_word_pattern(symbol), token, True))
+            if symbol.lower() not in _EVERYDAY_WORDS:
+                self._names.setdefault(symbol.lower(), (token, True, None))
+            elif symbol.upper() == symbol and symbol.lower() != "bitcoin":
+                # An everyday word ("link", "well") names the token only in the symbol's own capitals.
+                self._names.setdefault(symbol.lower(), (token, True, symbol))
             name = token.name.lower()
             if name != symbol.lower() and name not in _EVERYDAY_WORDS and len(name) >= 4:
-                self._names.append((_word_pattern(name), token, True))
+                self._names.setdefault(name, (token, True, None))
         for other, symbol in _OTHER_NAMES.items():
-            known = self.by_symbol.get(symbol.lower())
-            if known is not None:
-                self._names.append((_word_pattern(other), known, True))
+            if symbol.lower() in self.by_symbol:
+                self._names.setdefault(other, (self.by_symbol[symbol.lower()], True, None))
         for loose, symbol in _LOOSE_NAMES.items():
-            target = self.by_symbol.get(symbol.lower())
-            if target is not None:
-                self._names.append((_word_pattern(loose), target, False))
+            if symbol.lower() in self.by_symbol:
+                self._names.setdefault(loose, (self.by_symbol[symbol.lower()], False, None))
+        alternatives = "|".join(re.escape(name) for name in sorted(self._names, key=len, reverse=True))
+        self._pattern = (
+            re.compile(rf"(?<![\w$])(?:{alternatives})(?![\w])", re.IGNORECASE) if alternatives else None
+        )
 
     def find(self, symbol_or_address: str) -> Token | None:
         """One token from a model's or a page's argument: address, symbol ($ optional) or exact name."""
@@ -124,16 +126,15 @@ class TokenDirectory:
         if _ADDRESS.fullmatch(wanted):
             return self.by_address.get(wanted.lower())
         key = wanted.lower().lstrip("$")
+        if key in ("bitcoin", "btc") and not wanted.startswith("$"):
+            key = "cbbtc"  # plain "bitcoin" means BTC (cbBTC on Base), not the memecoin whose symbol it is
         if key in self.by_symbol:
             return self.by_symbol[key]
-        for token in self.by_address.values():
-            if token.name.lower() == key:
-                return token
-        loose = _LOOSE_NAMES.get(key) or ("cbBTC" if key == "bitcoin" else None)
-        return self.by_symbol.get(loose.lower()) if loose else None
+        named = self._names.get(key)
+        return named[0] if named else None
 
     def mentions(self, text: str) -> list[TokenMention]:
-        """Tokens named in a question, in order of appearance, each once."""
+        """Tokens named in a question, in order of appearance, each once (a strong mention wins)."""
         found: list[tuple[int, TokenMention]] = []
         for match in _ADDRESS.finditer(text):
             token = self.by_address.get(match.group(0).lower())
@@ -143,8 +144,9 @@ class TokenDirectory:
             token = self.by_symbol.get(match.group(1).lower())
             if token:
                 found.append((match.start(), TokenMention(token, match.group(0), True)))
-        for pattern, token, strong in self._names:
-            for match in pattern.finditer(text):
+        for match in self._pattern.finditer(text) if self._pattern else ():
+            token, strong, exact = self._names[match.group(0).lower()]
+            if exact is None or match.group(0) == exact:
                 found.append((match.start(), TokenMention(token, match.group(0), strong)))
         found.sort(key=lambda item: (item[0], not item[1].strong))
         seen: dict[str, TokenMention] = {}
@@ -153,10 +155,6 @@ class TokenDirectory:
             if key not in seen or (mention.strong and not seen[key].strong):
                 seen[key] = mention
         return list(seen.values())
-
-
-def _word_pattern(word: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w$]){re.escape(word)}(?![\w])", re.IGNORECASE)
 
 
 # --- model-facing argument shapes ------------------------------------------------------------------
@@ -289,6 +287,16 @@ class TutorTools:
             if await repository.current_portfolio(db, user_id) is None:
                 return None
             return await self.portfolio.view(db, user_id)
+
+    async def portfolio_and_trades(
+        self, user_id: uuid.UUID, limit: int = 10
+    ) -> tuple[PortfolioOut | None, list[TradeOut]]:
+        """Both at once, in one read transaction (the offline tutor's portfolio replies need both)."""
+        async with self.state.db.transaction() as db:
+            if await repository.current_portfolio(db, user_id) is None:
+                return None, []
+            view = await self.portfolio.view(db, user_id)
+            return view, (await self.portfolio.trades(db, user_id, None, limit)).items
 
     async def get_recent_trades(self, user_id: uuid.UUID, limit: int = 10) -> list[TradeOut]:
         async with self.state.db.transaction() as db:
