@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AnswerQuizData, AnswerQuizErrors, AnswerQuizResponses, CancelOrderData, CancelOrderErrors, CancelOrderResponses, CompleteLessonData, CompleteLessonErrors, CompleteLessonResponses, CreateSessionData, CreateSessionResponses, DeleteConversationData, DeleteConversationErrors, DeleteConversationResponses, EndSessionData, EndSessionResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListConversationsData, ListConversationsErrors, ListConversationsResponses, ListOrdersData, ListOrdersErrors, ListOrdersResponses, ListPathsData, ListPathsResponses, ListTokensData, ListTokensErrors, ListTokensResponses, ListTradesData, ListTradesErrors, ListTradesResponses, PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses, QuoteTradeData, QuoteTradeErrors, QuoteTradeResponses, ReadCandlesData, ReadCandlesErrors, ReadCandlesResponses, ReadConnectionsData, ReadConnectionsResponses, ReadConversationData, ReadConversationErrors, ReadConversationResponses, ReadEquityData, ReadEquityErrors, ReadEquityResponses, ReadGlossaryTermData, ReadGlossaryTermErrors, ReadGlossaryTermResponses, ReadHealthData, ReadHealthResponses, ReadLeaderboardData, ReadLeaderboardErrors, ReadLeaderboardResponses, ReadLessonData, ReadLessonErrors, ReadLessonResponses, ReadMarketStatusData, ReadMarketStatusResponses, ReadMeData, ReadMeResponses, ReadMetaData, ReadMetaResponses, ReadPortfolioData, ReadPortfolioResponses, ReadProgressData, ReadProgressErrors, ReadProgressResponses, ReadReadinessData, ReadReadinessErrors, ReadReadinessResponses, ReadRecentTradesData, ReadRecentTradesErrors, ReadRecentTradesResponses, ReadTokenData, ReadTokenErrors, ReadTokenResponses, RecommendationsData, RecommendationsResponses, RenameConversationData, RenameConversationErrors, RenameConversationResponses, ResetPortfolioData, ResetPortfolioResponses, ReviewCardData, ReviewCardErrors, ReviewCardResponses, ReviewQueueData, ReviewQueueErrors, ReviewQueueResponses, SearchGlossaryData, SearchGlossaryErrors, SearchGlossaryResponses, SendChatData, SendChatErrors, SendChatResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen';
+import type { AnswerQuizData, AnswerQuizErrors, AnswerQuizResponses, CancelOrderData, CancelOrderErrors, CancelOrderResponses, CompleteLessonData, CompleteLessonErrors, CompleteLessonResponses, CreateSessionData, CreateSessionResponses, DeleteConversationData, DeleteConversationErrors, DeleteConversationResponses, EndSessionData, EndSessionResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListConversationsData, ListConversationsErrors, ListConversationsResponses, ListOrdersData, ListOrdersErrors, ListOrdersResponses, ListPathsData, ListPathsResponses, ListTokensData, ListTokensErrors, ListTokensResponses, ListTradesData, ListTradesErrors, ListTradesResponses, PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses, QuoteTradeData, QuoteTradeErrors, QuoteTradeResponses, ReadCandlesData, ReadCandlesErrors, ReadCandlesResponses, ReadConnectionsData, ReadConnectionsResponses, ReadConversationData, ReadConversationErrors, ReadConversationResponses, ReadEquityData, ReadEquityErrors, ReadEquityResponses, ReadGlossaryTermData, ReadGlossaryTermErrors, ReadGlossaryTermResponses, ReadHealthData, ReadHealthResponses, ReadLeaderboardData, ReadLeaderboardErrors, ReadLeaderboardResponses, ReadLessonData, ReadLessonErrors, ReadLessonResponses, ReadMarketStatusData, ReadMarketStatusResponses, ReadMeData, ReadMeResponses, ReadMetaData, ReadMetaResponses, ReadPortfolioData, ReadPortfolioResponses, ReadProgressData, ReadProgressErrors, ReadProgressResponses, ReadReadinessData, ReadReadinessErrors, ReadReadinessResponses, ReadRecentTradesData, ReadRecentTradesErrors, ReadRecentTradesResponses, ReadTokenData, ReadTokenErrors, ReadTokenResponses, RecommendationsData, RecommendationsResponses, RenameConversationData, RenameConversationErrors, RenameConversationResponses, ResetPortfolioData, ResetPortfolioResponses, ResumeChatData, ResumeChatErrors, ResumeChatResponse, ResumeChatResponses, ReviewCardData, ReviewCardErrors, ReviewCardResponses, ReviewQueueData, ReviewQueueErrors, ReviewQueueResponses, SearchGlossaryData, SearchGlossaryErrors, SearchGlossaryResponses, SendChatData, SendChatErrors, SendChatResponses, StopChatData, StopChatErrors, StopChatResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -31,6 +31,22 @@ export const sendChat = <ThrowOnError extends boolean = false>(options: Options<
         ...options.headers
     }
 });
+
+/**
+ * Resume Chat
+ *
+ * A reply's events from `offset`, then live until it ends (SSE): resume after a dropped stream.
+ * 404 when the reply is unknown, not yours, or no longer buffered (read it from the conversation).
+ */
+export const resumeChat = <ThrowOnError extends boolean = false>(options: Options<ResumeChatData, ThrowOnError, ResumeChatResponse>) => (options.client ?? client).sse.get<ResumeChatResponses, ResumeChatErrors, ThrowOnError>({ url: '/api/chat/{message_id}/events', ...options });
+
+/**
+ * Stop Chat
+ *
+ * Stop a reply being written, on whichever instance writes it (nothing happens if it ended).
+ * The reply ends with a `chat.done` whose status is `stopped`, and is saved that way.
+ */
+export const stopChat = <ThrowOnError extends boolean = false>(options: Options<StopChatData, ThrowOnError>) => (options.client ?? client).post<StopChatResponses, StopChatErrors, ThrowOnError>({ url: '/api/chat/{message_id}/stop', ...options });
 
 /**
  * List Conversations

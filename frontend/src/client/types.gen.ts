@@ -2596,6 +2596,73 @@ export type SendChatResponses = {
 
 export type SendChatResponse = SendChatResponses[keyof SendChatResponses];
 
+export type ResumeChatData = {
+    body?: never;
+    path: {
+        /**
+         * Message Id
+         */
+        message_id: string;
+    };
+    query?: {
+        /**
+         * Offset
+         *
+         * The first event you did not get
+         */
+        offset?: number;
+    };
+    url: '/api/chat/{message_id}/events';
+};
+
+export type ResumeChatErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ResumeChatError = ResumeChatErrors[keyof ResumeChatErrors];
+
+export type ResumeChatResponses = {
+    /**
+     * Successful Response
+     */
+    200: string;
+};
+
+export type ResumeChatResponse = ResumeChatResponses[keyof ResumeChatResponses];
+
+export type StopChatData = {
+    body?: never;
+    path: {
+        /**
+         * Message Id
+         */
+        message_id: string;
+    };
+    query?: never;
+    url: '/api/chat/{message_id}/stop';
+};
+
+export type StopChatErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type StopChatError = StopChatErrors[keyof StopChatErrors];
+
+export type StopChatResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type StopChatResponse = StopChatResponses[keyof StopChatResponses];
+
 export type ListConversationsData = {
     body?: never;
     path?: never;
