@@ -141,7 +141,7 @@ class OfflineTutor:
         draft.warning = draft.warning or best.card.safety
         second = _second_named_card(self.kb, plan, best)
         if second is not None and not brief:
-            draft.add(f"And {second.title.lower() if _lower_ok(second) else second.title}:")
+            draft.add(f"**{second.title}**")
             compose.explain_card(draft, second, level, brief=True)
 
     async def _token_details(self, plan: Plan) -> list[TokenDetail]:
@@ -182,9 +182,7 @@ class OfflineTutor:
         draft.add(compose.simulated_note(details[0], self.tools.state.market.is_simulated))
         named = _named_card(plan)
         if named is not None:
-            draft.add(
-                f"What {named.card.title.lower() if _lower_ok(named.card) else named.card.title} means:"
-            )
+            draft.add(f"**What {named.card.title} means**")
             compose.explain_card(draft, named.card, level, brief=True)
 
     async def _portfolio(self, plan: Plan, request: TutorRequest, draft: Draft) -> None:
@@ -218,9 +216,7 @@ class OfflineTutor:
         card = self._risk_card(plan, finding)
         if card is not None:
             compose.explain_card(draft, card, level, brief=True)
-        draft.add(
-            "You can test your ideas with play money in the practice portfolio first. The choice is yours."
-        )
+        draft.add("You can test your ideas with play money in the practice portfolio first.")
 
     def _risk_card(self, plan: Plan, finding: Finding | None) -> Card | None:
         """The card an advice reply teaches from: the question's own topic if it is about risk, else the
@@ -433,10 +429,6 @@ def _named_card(plan: Plan) -> CardHit | None:
         if hit.exact_alias and hit.score >= CONCEPT_SCORE:
             return hit
     return None
-
-
-def _lower_ok(card: Card) -> bool:
-    return not any(ch.isupper() for ch in card.title[1:])
 
 
 def _advice_finding(plan: Plan) -> Finding | None:
