@@ -11,8 +11,7 @@ export function conversationsQueryOptions(q: string) {
   const search = q.trim();
   return queryOptions({
     queryKey: chatKeys.conversationList(search),
-    queryFn: ({ signal }) =>
-      fetchConversations({ q: search || undefined, limit: CONVERSATIONS_PAGE_SIZE }, signal),
+    queryFn: ({ signal }) => fetchConversations({ q: search || undefined, limit: CONVERSATIONS_PAGE_SIZE }, signal),
     staleTime: 10_000,
   });
 }

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 
 import { describeReplyError } from './chat-errors';
-import { emptyReply, isActive, mergeSources, type ReplyAction, replyReducer, type ReplyState, simplerLevel } from './reply';
+import {
+  emptyReply,
+  isActive,
+  mergeSources,
+  type ReplyAction,
+  replyReducer,
+  type ReplyState,
+  simplerLevel,
+} from './reply';
 
 const IDS = { id: 'chat-1', message_id: 'm-1', conversation_id: 'c-1' };
 
@@ -37,7 +45,9 @@ describe('replyReducer: streaming', () => {
     expect(reply.messageId).toBe('m-1');
     expect(reply.conversationId).toBe('c-1');
     expect(reply.nextOffset).toBe(4);
-    expect(reply.sources).toEqual([{ kind: 'card', title: 'Slippage', id: 'slippage', url: null, source: null, as_of: null }]);
+    expect(reply.sources).toEqual([
+      { kind: 'card', title: 'Slippage', id: 'slippage', url: null, source: null, as_of: null },
+    ]);
     expect(isActive(reply)).toBe(true);
 
     const done = replyReducer(reply, frame('chat.done', 4, DONE));
@@ -72,7 +82,12 @@ describe('replyReducer: streaming', () => {
   it('drops malformed sources and duplicates', () => {
     const merged = mergeSources(
       [{ kind: 'card', title: 'Gas', id: 'gas', url: null, source: null, as_of: null }],
-      [{ kind: 'card', title: 'Gas', id: 'gas' }, { kind: 'evil', title: 'x' }, 'nope', { kind: 'web', title: 'Base docs', url: 'https://docs.base.org' }],
+      [
+        { kind: 'card', title: 'Gas', id: 'gas' },
+        { kind: 'evil', title: 'x' },
+        'nope',
+        { kind: 'web', title: 'Base docs', url: 'https://docs.base.org' },
+      ],
     );
     expect(merged.map((source) => source.title)).toEqual(['Gas', 'Base docs']);
   });
@@ -80,7 +95,11 @@ describe('replyReducer: streaming', () => {
 
 describe('replyReducer: stop', () => {
   it('marks the reply stopped at once and shows no text that arrives after Stop', () => {
-    const stopped = run([frame('chat.delta', 0, { text: 'Half an ' }), { type: 'stop' }, frame('chat.delta', 1, { text: 'answer' })]);
+    const stopped = run([
+      frame('chat.delta', 0, { text: 'Half an ' }),
+      { type: 'stop' },
+      frame('chat.delta', 1, { text: 'answer' }),
+    ]);
     expect(stopped.phase).toBe('stopped');
     expect(stopped.text).toBe('Half an ');
     expect(isActive(stopped)).toBe(false);
@@ -93,7 +112,10 @@ describe('replyReducer: stop', () => {
   it('stays stopped when the server had already finished, and a late error is not shown', () => {
     const afterDone = run([frame('chat.delta', 0, { text: 'x' }), { type: 'stop' }, frame('chat.done', 1, DONE)]);
     expect(afterDone.phase).toBe('stopped');
-    const afterError = run([{ type: 'stop' }, { type: 'frame', frame: { type: 'error', id: 'chat-1', code: 'not_found', detail: 'gone' } }]);
+    const afterError = run([
+      { type: 'stop' },
+      { type: 'frame', frame: { type: 'error', id: 'chat-1', code: 'not_found', detail: 'gone' } },
+    ]);
     expect(afterError.phase).toBe('stopped');
     expect(afterError.error).toBeNull();
     expect(afterError.finished).toBe(true);
@@ -112,7 +134,14 @@ describe('replyReducer: resume offsets', () => {
     expect(reply.phase).toBe('reconnecting');
     expect(reply.nextOffset).toBe(2); // what chat.resume asks for
     // The resumed stream starts at offset 2 but a server may resend 1 first.
-    reply = run([frame('chat.delta', 1, { text: 'a small fee ' }), frame('chat.delta', 2, { text: 'you pay.' }), frame('chat.done', 3, DONE)], reply);
+    reply = run(
+      [
+        frame('chat.delta', 1, { text: 'a small fee ' }),
+        frame('chat.delta', 2, { text: 'you pay.' }),
+        frame('chat.done', 3, DONE),
+      ],
+      reply,
+    );
     expect(reply.text).toBe('Gas is a small fee you pay.');
     expect(reply.phase).toBe('done');
   });
@@ -131,14 +160,35 @@ describe('replyReducer: errors', () => {
     ]);
     expect(reply.phase).toBe('failed');
     expect(reply.text).toBe('Partial');
-    expect(reply.error).toEqual({ code: 'interrupted', detail: 'This reply stopped arriving. Ask again.', retryAfter: null });
+    expect(reply.error).toEqual({
+      code: 'interrupted',
+      detail: 'This reply stopped arriving. Ask again.',
+      retryAfter: null,
+    });
   });
 
   it('reads rate limits with their wait (no offset: refused before it started)', () => {
-    const reply = run([{ type: 'frame', frame: { type: 'chat.error', id: 'chat-1', code: 'rate_limited', detail: "That's a lot of questions at once.", retry_after: 12.2 } }]);
+    const reply = run([
+      {
+        type: 'frame',
+        frame: {
+          type: 'chat.error',
+          id: 'chat-1',
+          code: 'rate_limited',
+          detail: "That's a lot of questions at once.",
+          retry_after: 12.2,
+        },
+      },
+    ]);
     expect(reply.error?.retryAfter).toBe(13);
-    expect(describeReplyError(reply.error!)).toBe("That's a lot of questions at once. You can ask again in 13 seconds.");
-    const daily = { code: 'rate_limited', detail: "You have sent today's 300 messages. Come back tomorrow!", retryAfter: 3600 };
+    expect(describeReplyError(reply.error!)).toBe(
+      "That's a lot of questions at once. You can ask again in 13 seconds.",
+    );
+    const daily = {
+      code: 'rate_limited',
+      detail: "You have sent today's 300 messages. Come back tomorrow!",
+      retryAfter: 3600,
+    };
     expect(describeReplyError(daily)).toBe("You have sent today's 300 messages. Come back tomorrow!");
   });
 

@@ -154,7 +154,14 @@ export function errorOf(frame: ReplyFrame): ReplyError {
   };
 }
 
-const SOURCE_KINDS = new Set<ChatSource['kind']>(['card', 'market', 'portfolio', 'progress', 'web', 'knowledge_search']);
+const SOURCE_KINDS = new Set<ChatSource['kind']>([
+  'card',
+  'market',
+  'portfolio',
+  'progress',
+  'web',
+  'knowledge_search',
+]);
 
 /** Sources from the frame that look right and are not listed yet. */
 export function mergeSources(known: ChatSource[], incoming: unknown): ChatSource[] {

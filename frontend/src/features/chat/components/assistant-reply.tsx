@@ -24,7 +24,11 @@ export interface AssistantReplyProps {
 
 /** One answer: streamed text, what the tutor is doing, sources, badges, actions and follow-ups. */
 export function AssistantReply({ reply, level, latest, busy, onRegenerate, onSimpler, onAsk }: AssistantReplyProps) {
-  const classes = ['chat-reply', reply.warning && 'chat-reply--warning', reply.phase === 'failed' && 'chat-reply--failed']
+  const classes = [
+    'chat-reply',
+    reply.warning && 'chat-reply--warning',
+    reply.phase === 'failed' && 'chat-reply--failed',
+  ]
     .filter(Boolean)
     .join(' ');
   const active = isActive(reply);
@@ -86,8 +90,18 @@ function ReplyBadges({ reply }: { reply: ReplyState }) {
       </span>,
     );
   }
-  if (reply.fallbackReason) items.push(<Badge key="fallback" tone="warning">Backup answer</Badge>);
-  else if (offline) items.push(<Badge key="offline" tone="info">Offline tutor</Badge>);
+  if (reply.fallbackReason)
+    items.push(
+      <Badge key="fallback" tone="warning">
+        Backup answer
+      </Badge>,
+    );
+  else if (offline)
+    items.push(
+      <Badge key="offline" tone="info">
+        Offline tutor
+      </Badge>,
+    );
   if (items.length === 0) return null;
   return (
     <div className="chat-reply__badges">
@@ -154,7 +168,15 @@ function CopyButton({ text }: { text: string }) {
   );
 }
 
-function Suggestions({ suggestions, disabled, onAsk }: { suggestions: string[]; disabled: boolean; onAsk: (q: string) => void }) {
+function Suggestions({
+  suggestions,
+  disabled,
+  onAsk,
+}: {
+  suggestions: string[];
+  disabled: boolean;
+  onAsk: (q: string) => void;
+}) {
   return (
     <section className="chat-suggestions" aria-label="Ask next">
       <ul className="chat-chips">

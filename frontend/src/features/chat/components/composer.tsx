@@ -4,7 +4,6 @@ import { Button } from '@/components/ui/button';
 
 import { MAX_QUESTION_LENGTH } from './composer-limits';
 
-
 export interface ComposerProps {
   busy: boolean;
   onSend: (text: string) => void;

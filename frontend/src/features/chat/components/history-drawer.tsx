@@ -21,7 +21,15 @@ export interface HistoryDrawerProps {
 }
 
 /** Past conversations: search by text, open, rename, delete. */
-export function HistoryDrawer({ open, onClose, currentId, onOpen, onNewChat, onRenamed, onDeleted }: HistoryDrawerProps) {
+export function HistoryDrawer({
+  open,
+  onClose,
+  currentId,
+  onOpen,
+  onNewChat,
+  onRenamed,
+  onDeleted,
+}: HistoryDrawerProps) {
   const [search, setSearch] = useState('');
   const query = useDebouncedValue(search, 300);
   const conversations = useConversations(query, open);
@@ -62,10 +70,15 @@ export function HistoryDrawer({ open, onClose, currentId, onOpen, onNewChat, onR
           </p>
         )}
         {conversations.data?.items.length === 0 && (
-          <p className="chat-history__note">{query.trim() ? 'Nothing matches that search.' : 'No conversations yet.'}</p>
+          <p className="chat-history__note">
+            {query.trim() ? 'Nothing matches that search.' : 'No conversations yet.'}
+          </p>
         )}
         {conversations.data && conversations.data.items.length > 0 && (
-          <ul className="chat-history__list" aria-label={query.trim() ? 'Matching conversations' : 'Recent conversations'}>
+          <ul
+            className="chat-history__list"
+            aria-label={query.trim() ? 'Matching conversations' : 'Recent conversations'}
+          >
             {conversations.data.items.map((conversation) => (
               <HistoryRow
                 key={conversation.id}

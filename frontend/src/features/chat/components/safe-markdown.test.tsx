@@ -17,7 +17,9 @@ describe('SafeMarkdown', () => {
   });
 
   it('shows raw HTML as text and never creates its elements', () => {
-    const container = renderMarkdown('Look <img src=x onerror="window.hacked=1"> here\n\n<script>alert(1)</script>\n\n<b>bold?</b>');
+    const container = renderMarkdown(
+      'Look <img src=x onerror="window.hacked=1"> here\n\n<script>alert(1)</script>\n\n<b>bold?</b>',
+    );
     expect(container.querySelector('img')).toBeNull();
     expect(container.querySelector('script')).toBeNull();
     expect(container.querySelector('b')).toBeNull();
@@ -29,7 +31,10 @@ describe('SafeMarkdown', () => {
   it('turns images into links (no picture loads by itself)', () => {
     const container = renderMarkdown('![a chart](https://example.com/chart.png)');
     expect(container.querySelector('img')).toBeNull();
-    expect(screen.getByRole('link', { name: '[image: a chart]' })).toHaveAttribute('href', 'https://example.com/chart.png');
+    expect(screen.getByRole('link', { name: '[image: a chart]' })).toHaveAttribute(
+      'href',
+      'https://example.com/chart.png',
+    );
   });
 
   it('opens http(s) links in a new tab without opener or referrer, and refuses other schemes', () => {

@@ -68,11 +68,7 @@ function renderListItem(item: Tokens.ListItem): ReactNode {
   // A tight list item holds bare text tokens: keep them inline instead of wrapping each in <p>.
   if (item.loose) return renderBlocks(item.tokens);
   return item.tokens.map((token, index) =>
-    token.type === 'text' ? (
-      <span key={index}>{inlineOfText(token as Tokens.Text)}</span>
-    ) : (
-      renderBlock(token, index)
-    ),
+    token.type === 'text' ? <span key={index}>{inlineOfText(token as Tokens.Text)}</span> : renderBlock(token, index),
   );
 }
 

@@ -116,7 +116,13 @@ export function useChat(): Chat {
   const ask = useCallback(
     (question: string, options: AskOptions) => {
       const key = realtime.newRequestId('chat');
-      const turn = { key, question, level: options.level, context: options.context ?? null, note: options.note ?? null };
+      const turn = {
+        key,
+        question,
+        level: options.level,
+        context: options.context ?? null,
+        note: options.note ?? null,
+      };
       listen(key);
       dispatch({ type: 'ask', turn });
       sendQuestion(key, turn);

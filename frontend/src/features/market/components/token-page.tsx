@@ -111,7 +111,9 @@ function TokenBody({ token }: { token: TokenDetail }) {
       </section>
       <RecentTrades address={token.address} symbol={token.symbol} />
       <section className="token-page__actions" aria-label="Next steps">
-        <LinkButton to={`/chat?q=${encodeURIComponent(`Tell me about ${token.symbol}`)}&token=${token.address}`}>
+        <LinkButton
+          to={`/chat?q=${encodeURIComponent(`Tell me about ${token.symbol}. How is it doing today?`)}&token=${token.address}`}
+        >
           Ask EAILI5 about this token
         </LinkButton>
         <LinkButton to={`/portfolio?token=${token.address}`} variant="secondary">
