@@ -98,7 +98,7 @@ def backend_server(env: dict[str, str], log: Path) -> Iterator[str]:
         origin = f"http://127.0.0.1:{port}"
         try:
             try:
-                wait_http(f"{origin}/readyz")
+                wait_http(f"{origin}/readyz", timeout=120)  # start-up is slow on a busy 2-core machine
             except Exception:
                 process.terminate()
                 process.wait(timeout=10)
