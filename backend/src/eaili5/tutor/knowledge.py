@@ -120,7 +120,7 @@ _STOPWORDS_TEXT = (
     "whose when where why how just like really actually pls plz please ok okay so lol tell explain "
     "mean means meaning about some any can could would should will im i'm me kinda rn hey hi thing "
     "things even also get got gets still very much more too one ppl people someone someones keep "
-    "keeps saying say said "
+    "keeps saying say said after now then here stuff yeah guys bro "
 )
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -311,7 +311,12 @@ class KnowledgeBase:
         if not self._order or k <= 0:
             return []
         fixed = self.corrected_words(query, incidental)
-        bm25 = self._bm25_scores(self._query_terms(fixed))
+        # Incidental names (a token the question mentions in passing) count half unless asked about.
+        focus_words = set(words(question_focus(query)))
+        passing = {word for word in fixed if word in incidental and word not in focus_words}
+        bm25 = self._bm25_scores(self._query_terms([w for w in fixed if w not in passing]))
+        if passing:
+            bm25 += 0.5 * self._bm25_scores(self._query_terms([w for w in fixed if w in passing]))
         exact = self._alias_matches(words(query), fixed)
         focus = _phrases(self.corrected_words(question_focus(query), incidental), self._alias_starts)
         scores = bm25.copy()
