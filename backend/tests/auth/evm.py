@@ -19,6 +19,7 @@ from eth_abi.abi import encode
 from eth_account import Account
 from eth_tester import EthereumTester, PyEVMBackend
 from eth_tester.exceptions import TransactionFailed
+from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from eaili5.auth.erc6492 import ERC6492_MAGIC_SUFFIX
@@ -50,6 +51,12 @@ class Chain:
             tx = self.tester.send_transaction({"from": self.funder, "data": bytecode, "gas": 3_000_000})
             return str(self.tester.get_transaction_receipt(tx)["contract_address"])
 
+    def transact(self, to: str, data: bytes) -> None:
+        with self.lock:
+            tx = {"from": self.funder, "to": to, "data": "0x" + data.hex(), "gas": 3_000_000}
+            receipt = self.tester.get_transaction_receipt(self.tester.send_transaction(tx))
+        assert receipt["status"] == 1
+
     def deploy_wallet(self, owner: str) -> str:
         return self.deploy(self.wallet_bytecode + encode(["address"], [owner]).hex())
 
@@ -59,11 +66,12 @@ class Chain:
     def counterfactual_address(self, owner: str, salt: bytes) -> str:
         """Where the factory would deploy this wallet (asked by simulating the deploy)."""
         result = self.eth_call({"to": self.factory, "data": "0x" + self.factory_calldata(owner, salt).hex()})
-        return "0x" + result[-40:]
+        return str(to_checksum_address("0x" + result[-40:]))
 
     def code_at(self, address: str) -> bytes:
         with self.lock:
-            return bytes(self.tester.get_code(address))
+            code = str(self.tester.get_code(to_checksum_address(address)))
+        return bytes.fromhex(code.removeprefix("0x"))
 
     def eth_call(self, call: dict[str, Any]) -> str:
         with self.lock:

@@ -11,8 +11,8 @@ import pytest
 from eth_account import Account
 from sqlalchemy import func, select
 
-from eaili5.auth.siwe import parse_message
 from eaili5.auth.errors import SignInFailed
+from eaili5.auth.siwe import parse_message
 from eaili5.models import Session, User
 from eaili5.models.base import utcnow
 from tests.auth.conftest import (
@@ -35,7 +35,9 @@ def settings_overrides(rpc_url: str) -> dict[str, Any]:
 async def _counts(app: Any) -> tuple[int, int, int]:
     async with app.state.eaili5.db.transaction() as db:
         users = await db.scalar(select(func.count()).select_from(User))
-        wallets = await db.scalar(select(func.count()).select_from(User).where(User.wallet_address.is_not(None)))
+        wallets = await db.scalar(
+            select(func.count()).select_from(User).where(User.wallet_address.is_not(None))
+        )
         sessions = await db.scalar(select(func.count()).select_from(Session))
     return int(users or 0), int(wallets or 0), int(sessions or 0)
 
@@ -69,7 +71,9 @@ async def test_the_nonce_endpoint_says_what_to_write(client: httpx.AsyncClient) 
     assert (await client.get("/api/auth/nonce")).status_code == 401  # needs a session to bind to
 
 
-async def test_signing_in_again_with_the_same_wallet_from_a_new_guest_merges(client: httpx.AsyncClient) -> None:
+async def test_signing_in_again_with_the_same_wallet_from_a_new_guest_merges(
+    client: httpx.AsyncClient,
+) -> None:
     key = Account.create()
     first_token, first = await new_guest(client)
     assert (await sign_in(client, first_token, key)).status_code == 200
