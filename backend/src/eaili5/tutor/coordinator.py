@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from eaili5.market.schemas import Token
 from eaili5.tutor.engine import Intent, Turn, TutorRequest
-from eaili5.tutor.knowledge import CardHit, KnowledgeBase, words
+from eaili5.tutor.knowledge import CardHit, KnowledgeBase, question_focus, words
 from eaili5.tutor.safety import (
     Finding,
     advice_request,
@@ -245,7 +245,7 @@ class Coordinator:
         best = cards[0] if cards else None
         if best and best.score >= CONCEPT_SCORE:
             return "concept", (f"card '{best.card.id}' fits (score {best.score})",)
-        crypto = self._crypto_words(question)
+        crypto = self._crypto_words(question) | self._named_in_focus(question)
         if best and best.score >= WEAK_SCORE and (crypto or best.exact_alias):
             return "concept", (
                 f"crypto words {sorted(crypto)[:3]}; closest card '{best.card.id}' ({best.score})",
@@ -284,6 +284,14 @@ class Coordinator:
         if weak and any(m.strong for m in mentions) and not EXPLANATION.search(text):
             return f"token {names} and {weak.group(0)!r}"
         return None
+
+    def _named_in_focus(self, text: str) -> set[str]:
+        """Words of a card's name that the question asks about ("what is governance")."""
+        return {
+            word
+            for word in words(question_focus(text))
+            if len(word) >= 5 and not word.isdigit() and word in self.kb.name_words
+        }
 
     @staticmethod
     def _crypto_words(text: str) -> set[str]:

@@ -212,6 +212,9 @@ class KnowledgeBase:
             for alias, index in self._aliases
             if any(w in _PAIR_WORDS for w in alias.split()) and len(alias.split()) >= 3
         ]
+        self.name_words = frozenset(
+            w for alias, _ in self._aliases for w in alias.split() if w not in STOPWORDS
+        )
         # First word of every name -> the most words a name starting with it has (for `_phrases`).
         self._alias_starts: dict[str, int] = {}
         for alias, _ in self._aliases:
