@@ -148,3 +148,11 @@ def test_tell_me_more_uses_the_previous_question(coordinator: Coordinator) -> No
 def test_a_new_full_question_is_not_a_follow_up(coordinator: Coordinator) -> None:
     decided = ask_after(coordinator, "how much is AERO right now?", "what is a seed phrase")
     assert decided.cards[0].card.id == "seed-phrase" and not decided.strong_tokens
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what will happen if gas fees go up?", "what is a good token standard for nfts", "why did my swap fail"],
+)
+def test_questions_that_only_sound_like_advice_are_not_advice(coordinator: Coordinator, text: str) -> None:
+    assert plan(coordinator, text).intent != "advice"

@@ -59,6 +59,10 @@ PORTFOLIO = _rx(
     r"\bpractice portfolio\b|"
     r"\bpaper trad(e|es|ing)\b.*\bmy\b|\bwhat (do|did) i (own|hold|have|buy|bought)\b"
 )
+# A "will it go up" question is a price prediction only when it is about a coin or a price.
+PRICE_SUBJECT = _rx(
+    r"\b(it|price|prices|coin|coins|token|tokens|crypto|bitcoin|btc|eth|ether|market|memecoin)\b"
+)
 # Money held elsewhere: questions about it are concepts (custody, exchanges), not our practice portfolio.
 OUTSIDE_VENUE = _rx(
     r"\b(coinbase|binance|kraken|robinhood|metamask|rainbow|phantom|revolut|paypal|cash app|bank|"
@@ -226,7 +230,7 @@ class Coordinator:
         if found:
             return "safety", (f"safety rule '{found.rule}' matched {found.match!r}",)
         found = advice_request(question)
-        if found:
+        if found and (found.rule != "prediction" or mentions or PRICE_SUBJECT.search(question)):
             return "advice", (f"advice rule '{found.rule}' matched {found.match!r}",)
         why = self._portfolio_reason(question, mentions)
         if why:

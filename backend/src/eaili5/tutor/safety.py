@@ -112,7 +112,7 @@ ADVICE_RULES = _rules(
     ("buy-sell-hold", r"\b(buy|sell|hold)\b\s*(or|/|vs\.?|and)\s*\b(buy|sell|hold)\b"),
     (
         "best-coin",
-        r"\b(best|top|safest|right|good) (coin|token|crypto|memecoin|investment|pick|one)s?\b"
+        r"\b(best|top|safest) (coin|token|crypto|memecoin|investment|pick|one)s?\b"
         r"[^.?!]{0,40}\b(buy|to|for|put|invest|get)\b",
     ),
     (
