@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AnswerQuizData, AnswerQuizErrors, AnswerQuizResponses, CancelOrderData, CancelOrderErrors, CancelOrderResponses, CompleteLessonData, CompleteLessonErrors, CompleteLessonResponses, CreateSessionData, CreateSessionResponses, DeleteConversationData, DeleteConversationErrors, DeleteConversationResponses, EndSessionData, EndSessionResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListConversationsData, ListConversationsErrors, ListConversationsResponses, ListOrdersData, ListOrdersErrors, ListOrdersResponses, ListPathsData, ListPathsResponses, ListTokensData, ListTokensErrors, ListTokensResponses, ListTradesData, ListTradesErrors, ListTradesResponses, PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses, QuoteTradeData, QuoteTradeErrors, QuoteTradeResponses, ReadCandlesData, ReadCandlesErrors, ReadCandlesResponses, ReadConnectionsData, ReadConnectionsResponses, ReadConversationData, ReadConversationErrors, ReadConversationResponses, ReadEquityData, ReadEquityErrors, ReadEquityResponses, ReadGlossaryTermData, ReadGlossaryTermErrors, ReadGlossaryTermResponses, ReadHealthData, ReadHealthResponses, ReadLeaderboardData, ReadLeaderboardErrors, ReadLeaderboardResponses, ReadLessonData, ReadLessonErrors, ReadLessonResponses, ReadMarketStatusData, ReadMarketStatusResponses, ReadMeData, ReadMeResponses, ReadMetaData, ReadMetaResponses, ReadPortfolioData, ReadPortfolioResponses, ReadProgressData, ReadProgressErrors, ReadProgressResponses, ReadReadinessData, ReadReadinessErrors, ReadReadinessResponses, ReadRecentTradesData, ReadRecentTradesErrors, ReadRecentTradesResponses, ReadTokenData, ReadTokenErrors, ReadTokenResponses, RecommendationsData, RecommendationsResponses, RenameConversationData, RenameConversationErrors, RenameConversationResponses, ResetPortfolioData, ResetPortfolioResponses, ResumeChatData, ResumeChatErrors, ResumeChatResponse, ResumeChatResponses, ReviewCardData, ReviewCardErrors, ReviewCardResponses, ReviewQueueData, ReviewQueueErrors, ReviewQueueResponses, SearchGlossaryData, SearchGlossaryErrors, SearchGlossaryResponses, SendChatData, SendChatErrors, SendChatResponses, StopChatData, StopChatErrors, StopChatResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen';
+import type { AnswerQuizData, AnswerQuizErrors, AnswerQuizResponses, CancelOrderData, CancelOrderErrors, CancelOrderResponses, CompleteLessonData, CompleteLessonErrors, CompleteLessonResponses, CreateSessionData, CreateSessionResponses, DeleteConversationData, DeleteConversationErrors, DeleteConversationResponses, DeleteMeData, DeleteMeErrors, DeleteMeResponses, EndSessionByIdData, EndSessionByIdErrors, EndSessionByIdResponses, EndSessionData, EndSessionResponses, ExportMyDataData, ExportMyDataResponses, FarcasterManifestData, FarcasterManifestResponses, GetNonceData, GetNonceResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListConversationsData, ListConversationsErrors, ListConversationsResponses, ListOrdersData, ListOrdersErrors, ListOrdersResponses, ListPathsData, ListPathsResponses, ListSessionsData, ListSessionsResponses, ListTokensData, ListTokensErrors, ListTokensResponses, ListTradesData, ListTradesErrors, ListTradesResponses, LogoutData, LogoutResponses, PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses, QuoteTradeData, QuoteTradeErrors, QuoteTradeResponses, ReadCandlesData, ReadCandlesErrors, ReadCandlesResponses, ReadConnectionsData, ReadConnectionsResponses, ReadConversationData, ReadConversationErrors, ReadConversationResponses, ReadEquityData, ReadEquityErrors, ReadEquityResponses, ReadGlossaryTermData, ReadGlossaryTermErrors, ReadGlossaryTermResponses, ReadHealthData, ReadHealthResponses, ReadLeaderboardData, ReadLeaderboardErrors, ReadLeaderboardResponses, ReadLessonData, ReadLessonErrors, ReadLessonResponses, ReadMarketStatusData, ReadMarketStatusResponses, ReadMeData, ReadMeResponses, ReadMetaData, ReadMetaResponses, ReadPortfolioData, ReadPortfolioResponses, ReadProgressData, ReadProgressErrors, ReadProgressResponses, ReadReadinessData, ReadReadinessErrors, ReadReadinessResponses, ReadRecentTradesData, ReadRecentTradesErrors, ReadRecentTradesResponses, ReadTokenData, ReadTokenErrors, ReadTokenResponses, RecommendationsData, RecommendationsResponses, RenameConversationData, RenameConversationErrors, RenameConversationResponses, ResetPortfolioData, ResetPortfolioResponses, ResumeChatData, ResumeChatErrors, ResumeChatResponse, ResumeChatResponses, ReviewCardData, ReviewCardErrors, ReviewCardResponses, ReviewQueueData, ReviewQueueErrors, ReviewQueueResponses, SearchGlossaryData, SearchGlossaryErrors, SearchGlossaryResponses, SendChatData, SendChatErrors, SendChatResponses, StopChatData, StopChatErrors, StopChatResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses, VerifySignInData, VerifySignInErrors, VerifySignInResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -17,6 +17,56 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
      */
     meta?: Record<string, unknown>;
 };
+
+/**
+ * Farcaster Manifest
+ *
+ * The Farcaster mini app manifest, built from settings (the source of truth for any copy).
+ */
+export const farcasterManifest = <ThrowOnError extends boolean = false>(options?: Options<FarcasterManifestData, ThrowOnError>) => (options?.client ?? client).get<FarcasterManifestResponses, unknown, ThrowOnError>({ url: '/.well-known/farcaster.json', ...options });
+
+/**
+ * Logout
+ *
+ * End this session (wallet or guest): the token stops working and its sockets close.
+ */
+export const logout = <ThrowOnError extends boolean = false>(options?: Options<LogoutData, ThrowOnError>) => (options?.client ?? client).post<LogoutResponses, unknown, ThrowOnError>({ url: '/api/auth/logout', ...options });
+
+/**
+ * Get Nonce
+ *
+ * A single-use nonce for this session (5 minutes), and the values the SIWE message must carry.
+ */
+export const getNonce = <ThrowOnError extends boolean = false>(options?: Options<GetNonceData, ThrowOnError>) => (options?.client ?? client).get<GetNonceResponses, unknown, ThrowOnError>({ url: '/api/auth/nonce', ...options });
+
+/**
+ * List Sessions
+ *
+ * The caller's live sessions, most recently used first.
+ */
+export const listSessions = <ThrowOnError extends boolean = false>(options?: Options<ListSessionsData, ThrowOnError>) => (options?.client ?? client).get<ListSessionsResponses, unknown, ThrowOnError>({ url: '/api/auth/sessions', ...options });
+
+/**
+ * End Session By Id
+ *
+ * End one of your sessions (another device, or this one); its sockets close. 404 if not yours.
+ */
+export const endSessionById = <ThrowOnError extends boolean = false>(options: Options<EndSessionByIdData, ThrowOnError>) => (options.client ?? client).delete<EndSessionByIdResponses, EndSessionByIdErrors, ThrowOnError>({ url: '/api/auth/sessions/{session_id}', ...options });
+
+/**
+ * Verify Sign In
+ *
+ * Check a signed SIWE message; on success this session's guest becomes (or merges into) the
+ * wallet user and a new token replaces the old one.
+ */
+export const verifySignIn = <ThrowOnError extends boolean = false>(options: Options<VerifySignInData, ThrowOnError>) => (options.client ?? client).post<VerifySignInResponses, VerifySignInErrors, ThrowOnError>({
+    url: '/api/auth/verify',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
 
 /**
  * Send Chat
@@ -197,11 +247,33 @@ export const reviewCard = <ThrowOnError extends boolean = false>(options: Option
 export const readMarketStatus = <ThrowOnError extends boolean = false>(options?: Options<ReadMarketStatusData, ThrowOnError>) => (options?.client ?? client).get<ReadMarketStatusResponses, unknown, ThrowOnError>({ url: '/api/market/status', ...options });
 
 /**
+ * Delete Me
+ *
+ * Delete you and everything about you (conversations, progress, portfolio, sessions). Needs
+ * `{"confirm": "DELETE MY DATA"}`; cannot be undone.
+ */
+export const deleteMe = <ThrowOnError extends boolean = false>(options: Options<DeleteMeData, ThrowOnError>) => (options.client ?? client).delete<DeleteMeResponses, DeleteMeErrors, ThrowOnError>({
+    url: '/api/me',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Read Me
  *
  * The user behind the bearer token.
  */
 export const readMe = <ThrowOnError extends boolean = false>(options?: Options<ReadMeData, ThrowOnError>) => (options?.client ?? client).get<ReadMeResponses, unknown, ThrowOnError>({ url: '/api/me', ...options });
+
+/**
+ * Export My Data
+ *
+ * Everything stored about you, one list of rows per table (token hashes left out).
+ */
+export const exportMyData = <ThrowOnError extends boolean = false>(options?: Options<ExportMyDataData, ThrowOnError>) => (options?.client ?? client).get<ExportMyDataResponses, unknown, ThrowOnError>({ url: '/api/me/export', ...options });
 
 /**
  * Update Preferences

@@ -330,6 +330,18 @@ export type ConversationRename = {
 };
 
 /**
+ * DeleteMeIn
+ */
+export type DeleteMeIn = {
+    /**
+     * Confirm
+     *
+     * Type exactly `DELETE MY DATA`: everything about you is removed and cannot be restored.
+     */
+    confirm: 'DELETE MY DATA';
+};
+
+/**
  * EquityOut
  */
 export type EquityOut = {
@@ -379,6 +391,30 @@ export type EquityPoint = {
      * Total Value Usd
      */
     total_value_usd: string;
+};
+
+/**
+ * ExportOut
+ *
+ * Everything stored about the caller: rows per table (secrets such as token hashes left out).
+ */
+export type ExportOut = {
+    /**
+     * Exported At
+     */
+    exported_at: string;
+    /**
+     * Tables
+     */
+    tables: {
+        [key: string]: Array<{
+            [key: string]: unknown;
+        }>;
+    };
+    /**
+     * User Id
+     */
+    user_id: string;
 };
 
 /**
@@ -568,24 +604,49 @@ export type HoldingOut = {
 };
 
 /**
- * LeaderboardYou
+ * LeaderboardEntry
  */
-export type LeaderboardYou = {
-    entry: Eaili5PortfolioSchemasLeaderboardEntry | null;
+export type LeaderboardEntry = {
     /**
-     * Qualified
+     * Display Name
      */
-    qualified: boolean;
+    display_name: string;
     /**
-     * Trades
+     * Is You
      */
-    trades: number;
+    is_you: boolean;
     /**
-     * Trades Needed
+     * Rank
+     */
+    rank: number;
+    /**
+     * Xp
+     */
+    xp: number;
+};
+
+/**
+ * LeaderboardOut
+ */
+export type LeaderboardOut = {
+    /**
+     * Items
+     */
+    items: Array<LeaderboardEntry>;
+    /**
+     * Period
+     */
+    period: 'week' | 'all';
+    /**
+     * Starts At
      *
-     * More trades needed to be ranked (0 when qualified).
+     * Start of the week (Monday 00:00 UTC); null for 'all'.
      */
-    trades_needed: number;
+    starts_at: string | null;
+    /**
+     * The caller's own rank; null before any XP.
+     */
+    you: LeaderboardEntry | null;
 };
 
 /**
@@ -899,6 +960,54 @@ export type Meta = {
      * Version
      */
     version: string;
+};
+
+/**
+ * NonceOut
+ *
+ * Everything the client needs to write the EIP-4361 message for this session.
+ */
+export type NonceOut = {
+    /**
+     * Chain Ids
+     *
+     * Accepted `Chain ID:` values: Base and Base Sepolia.
+     */
+    chain_ids: Array<number>;
+    /**
+     * Domain
+     *
+     * The `domain` to write in the message (the first accepted one).
+     */
+    domain: string;
+    /**
+     * Expires At
+     *
+     * Sign and verify before this time.
+     */
+    expires_at: string;
+    /**
+     * Nonce
+     *
+     * Single use, for this session only; put it in the message's `Nonce:`.
+     */
+    nonce: string;
+    /**
+     * Statement
+     *
+     * Suggested statement: what signing does and does not do.
+     */
+    statement: string;
+    /**
+     * Uri
+     *
+     * The `URI:` to write in the message.
+     */
+    uri: string;
+    /**
+     * Version
+     */
+    version?: '1';
 };
 
 /**
@@ -1856,6 +1965,115 @@ export type SessionCreated = {
 };
 
 /**
+ * SessionList
+ */
+export type SessionList = {
+    /**
+     * Items
+     */
+    items: Array<SessionOut>;
+};
+
+/**
+ * SessionOut
+ */
+export type SessionOut = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Current
+     *
+     * The session making this request.
+     */
+    current: boolean;
+    /**
+     * Expires At
+     */
+    expires_at: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Last Seen At
+     */
+    last_seen_at: string;
+    /**
+     * Method
+     *
+     * How the session was started.
+     */
+    method: 'guest' | 'siwe' | 'farcaster';
+    /**
+     * User Agent
+     *
+     * The browser that started it, when it said.
+     */
+    user_agent: string | null;
+};
+
+/**
+ * SignInFailedBody
+ *
+ * The body of a refused sign-in (401).
+ */
+export type SignInFailedBody = {
+    /**
+     * Detail
+     */
+    detail: string;
+    /**
+     * Error
+     */
+    error: 'SignInFailed';
+    /**
+     * Reason
+     */
+    reason: 'malformed_message' | 'domain_mismatch' | 'uri_mismatch' | 'version_unsupported' | 'chain_unsupported' | 'expired' | 'not_yet_valid' | 'nonce_unknown' | 'nonce_expired' | 'nonce_used' | 'nonce_session_mismatch' | 'bad_signature';
+};
+
+/**
+ * SignedIn
+ */
+export type SignedIn = {
+    /**
+     * Address
+     *
+     * The wallet, EIP-55 spelled.
+     */
+    address: string;
+    /**
+     * Expires At
+     */
+    expires_at: string;
+    /**
+     * Merged Guest
+     *
+     * True when the guest's data moved into an existing wallet user.
+     */
+    merged_guest: boolean;
+    /**
+     * New User
+     *
+     * True when this wallet signed in for the first time.
+     */
+    new_user: boolean;
+    /**
+     * Signature Kind
+     */
+    signature_kind: 'eoa' | 'eip1271' | 'erc6492';
+    /**
+     * Token
+     *
+     * The NEW bearer token: the old one stops working at once.
+     */
+    token: string;
+    user: UserOut;
+};
+
+/**
  * SortOrder
  */
 export type SortOrder = 'trending' | 'volume' | 'liquidity' | 'gainers' | 'losers' | 'new';
@@ -2330,6 +2548,100 @@ export type TradeRequest = {
 };
 
 /**
+ * TradingLeaderboard
+ */
+export type TradingLeaderboard = {
+    /**
+     * As Of
+     */
+    as_of: string;
+    /**
+     * Entries
+     */
+    entries: Array<TradingLeaderboardEntry>;
+    /**
+     * Min Trades
+     */
+    min_trades: number;
+    /**
+     * Period
+     */
+    period: 'week' | 'all';
+    /**
+     * Ranked
+     *
+     * How many players qualify.
+     */
+    ranked: number;
+    /**
+     * Sort
+     */
+    sort: 'return' | 'score';
+    you: TradingLeaderboardYou;
+};
+
+/**
+ * TradingLeaderboardEntry
+ */
+export type TradingLeaderboardEntry = {
+    /**
+     * Display Name
+     */
+    display_name: string;
+    /**
+     * Is You
+     */
+    is_you: boolean;
+    /**
+     * Max Drawdown Pct
+     */
+    max_drawdown_pct: string;
+    /**
+     * Rank
+     */
+    rank: number;
+    /**
+     * Return Pct
+     */
+    return_pct: string;
+    /**
+     * Risk Adjusted Score
+     *
+     * Return % divided by max drawdown % (at least 1).
+     */
+    risk_adjusted_score: string;
+    /**
+     * Total Value Usd
+     */
+    total_value_usd: string;
+    /**
+     * Trades
+     */
+    trades: number;
+};
+
+/**
+ * TradingLeaderboardYou
+ */
+export type TradingLeaderboardYou = {
+    entry: TradingLeaderboardEntry | null;
+    /**
+     * Qualified
+     */
+    qualified: boolean;
+    /**
+     * Trades
+     */
+    trades: number;
+    /**
+     * Trades Needed
+     *
+     * More trades needed to be ranked (0 when qualified).
+     */
+    trades_needed: number;
+};
+
+/**
  * TryItOut
  */
 export type TryItOut = {
@@ -2415,6 +2727,24 @@ export type ValidationError = {
 };
 
 /**
+ * VerifyIn
+ */
+export type VerifyIn = {
+    /**
+     * Message
+     *
+     * The EIP-4361 message, as signed.
+     */
+    message: string;
+    /**
+     * Signature
+     *
+     * `personal_sign` result: 65 bytes for a key, longer for smart wallets (1271 / 6492).
+     */
+    signature: string;
+};
+
+/**
  * XpEarned
  */
 export type XpEarned = {
@@ -2448,124 +2778,132 @@ export type XpItem = {
     reason: 'lesson_complete' | 'correct_answer' | 'first_try_bonus' | 'streak_bonus';
 };
 
-/**
- * LeaderboardEntry
- */
-export type Eaili5LearningSchemasLeaderboardEntry = {
-    /**
-     * Display Name
-     */
-    display_name: string;
-    /**
-     * Is You
-     */
-    is_you: boolean;
-    /**
-     * Rank
-     */
-    rank: number;
-    /**
-     * Xp
-     */
-    xp: number;
+export type FarcasterManifestData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/.well-known/farcaster.json';
 };
 
-/**
- * LeaderboardOut
- */
-export type Eaili5LearningSchemasLeaderboardOut = {
+export type FarcasterManifestResponses = {
     /**
-     * Items
-     */
-    items: Array<Eaili5LearningSchemasLeaderboardEntry>;
-    /**
-     * Period
-     */
-    period: 'week' | 'all';
-    /**
-     * Starts At
+     * Response Farcaster Manifest
      *
-     * Start of the week (Monday 00:00 UTC); null for 'all'.
+     * Successful Response
      */
-    starts_at: string | null;
-    /**
-     * The caller's own rank; null before any XP.
-     */
-    you: Eaili5LearningSchemasLeaderboardEntry | null;
+    200: {
+        [key: string]: unknown;
+    };
 };
 
-/**
- * LeaderboardEntry
- */
-export type Eaili5PortfolioSchemasLeaderboardEntry = {
-    /**
-     * Display Name
-     */
-    display_name: string;
-    /**
-     * Is You
-     */
-    is_you: boolean;
-    /**
-     * Max Drawdown Pct
-     */
-    max_drawdown_pct: string;
-    /**
-     * Rank
-     */
-    rank: number;
-    /**
-     * Return Pct
-     */
-    return_pct: string;
-    /**
-     * Risk Adjusted Score
-     *
-     * Return % divided by max drawdown % (at least 1).
-     */
-    risk_adjusted_score: string;
-    /**
-     * Total Value Usd
-     */
-    total_value_usd: string;
-    /**
-     * Trades
-     */
-    trades: number;
+export type FarcasterManifestResponse = FarcasterManifestResponses[keyof FarcasterManifestResponses];
+
+export type LogoutData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/logout';
 };
 
-/**
- * LeaderboardOut
- */
-export type Eaili5PortfolioSchemasLeaderboardOut = {
+export type LogoutResponses = {
     /**
-     * As Of
+     * Successful Response
      */
-    as_of: string;
-    /**
-     * Entries
-     */
-    entries: Array<Eaili5PortfolioSchemasLeaderboardEntry>;
-    /**
-     * Min Trades
-     */
-    min_trades: number;
-    /**
-     * Period
-     */
-    period: 'week' | 'all';
-    /**
-     * Ranked
-     *
-     * How many players qualify.
-     */
-    ranked: number;
-    /**
-     * Sort
-     */
-    sort: 'return' | 'score';
-    you: LeaderboardYou;
+    204: void;
 };
+
+export type LogoutResponse = LogoutResponses[keyof LogoutResponses];
+
+export type GetNonceData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/nonce';
+};
+
+export type GetNonceResponses = {
+    /**
+     * Successful Response
+     */
+    200: NonceOut;
+};
+
+export type GetNonceResponse = GetNonceResponses[keyof GetNonceResponses];
+
+export type ListSessionsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/sessions';
+};
+
+export type ListSessionsResponses = {
+    /**
+     * Successful Response
+     */
+    200: SessionList;
+};
+
+export type ListSessionsResponse = ListSessionsResponses[keyof ListSessionsResponses];
+
+export type EndSessionByIdData = {
+    body?: never;
+    path: {
+        /**
+         * Session Id
+         */
+        session_id: string;
+    };
+    query?: never;
+    url: '/api/auth/sessions/{session_id}';
+};
+
+export type EndSessionByIdErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type EndSessionByIdError = EndSessionByIdErrors[keyof EndSessionByIdErrors];
+
+export type EndSessionByIdResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type EndSessionByIdResponse = EndSessionByIdResponses[keyof EndSessionByIdResponses];
+
+export type VerifySignInData = {
+    body: VerifyIn;
+    path?: never;
+    query?: never;
+    url: '/api/auth/verify';
+};
+
+export type VerifySignInErrors = {
+    /**
+     * Refused; `reason` says why. Nothing changed.
+     */
+    401: SignInFailedBody;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type VerifySignInError = VerifySignInErrors[keyof VerifySignInErrors];
+
+export type VerifySignInResponses = {
+    /**
+     * Successful Response
+     */
+    200: SignedIn;
+};
+
+export type VerifySignInResponse = VerifySignInResponses[keyof VerifySignInResponses];
 
 export type SendChatData = {
     body: ChatIn;
@@ -2828,7 +3166,7 @@ export type ReadLeaderboardResponses = {
     /**
      * Successful Response
      */
-    200: Eaili5PortfolioSchemasLeaderboardOut;
+    200: TradingLeaderboard;
 };
 
 export type ReadLeaderboardResponse = ReadLeaderboardResponses[keyof ReadLeaderboardResponses];
@@ -2928,7 +3266,7 @@ export type LeaderboardResponses = {
     /**
      * Successful Response
      */
-    200: Eaili5LearningSchemasLeaderboardOut;
+    200: LeaderboardOut;
 };
 
 export type LeaderboardResponse = LeaderboardResponses[keyof LeaderboardResponses];
@@ -3163,6 +3501,31 @@ export type ReadMarketStatusResponses = {
 
 export type ReadMarketStatusResponse = ReadMarketStatusResponses[keyof ReadMarketStatusResponses];
 
+export type DeleteMeData = {
+    body: DeleteMeIn;
+    path?: never;
+    query?: never;
+    url: '/api/me';
+};
+
+export type DeleteMeErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type DeleteMeError = DeleteMeErrors[keyof DeleteMeErrors];
+
+export type DeleteMeResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DeleteMeResponse = DeleteMeResponses[keyof DeleteMeResponses];
+
 export type ReadMeData = {
     body?: never;
     path?: never;
@@ -3178,6 +3541,22 @@ export type ReadMeResponses = {
 };
 
 export type ReadMeResponse = ReadMeResponses[keyof ReadMeResponses];
+
+export type ExportMyDataData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/me/export';
+};
+
+export type ExportMyDataResponses = {
+    /**
+     * Successful Response
+     */
+    200: ExportOut;
+};
+
+export type ExportMyDataResponse = ExportMyDataResponses[keyof ExportMyDataResponses];
 
 export type UpdatePreferencesData = {
     body: PreferencesUpdate;

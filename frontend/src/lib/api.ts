@@ -4,15 +4,19 @@
  */
 import {
   answerQuiz as answerQuizSdk,
+  cancelOrder as cancelOrderSdk,
   completeLesson as completeLessonSdk,
   leaderboard as learnLeaderboardSdk,
   listPaths,
+  listOrders,
   listTokens,
   listTrades,
   placeOrder as placeOrderSdk,
   quoteTrade,
   readCandles,
+  readEquity,
   readGlossaryTerm,
+  readLeaderboard,
   readLesson,
   readMarketStatus,
   readMe,
@@ -28,6 +32,8 @@ import {
   searchGlossary,
 } from '@/client/sdk.gen';
 import type {
+  EquityOut,
+  EquityPoint as EquityPointSchema,
   BadgeOut,
   Candle,
   CandleSeries,
@@ -43,6 +49,7 @@ import type {
   MarketStatus as MarketStatusSchema,
   Meta as MetaSchema,
   OrderIn,
+  OrderOut,
   OrderResult as OrderResultSchema,
   PathOut,
   PortfolioOut,
@@ -67,6 +74,8 @@ import type {
   TradeOut,
   TradePage as TradePageSchema,
   TradeRequest as TradeRequestSchema,
+  TradingLeaderboard as TradingLeaderboardSchema,
+  TradingLeaderboardEntry,
   TryItOut,
   UserOut,
   XpItem as XpItemSchema,
@@ -176,6 +185,36 @@ export function fetchTrades(query: { cursor?: string; limit?: number } = {}, sig
 /** Starts again with $100; the old run is archived. */
 export function resetPortfolio(signal?: AbortSignal): Promise<Portfolio> {
   return send((s) => resetPortfolioSdk({ signal: s }), signal);
+}
+
+export type WaitingOrder = OrderOut;
+export type OrderStatus = OrderOut['status'];
+export type Equity = EquityOut;
+export type EquityPoint = EquityPointSchema;
+export type EquityRange = EquityOut['range'];
+export type TradingLeaderboard = TradingLeaderboardSchema;
+export type TradingLeaderboardRow = TradingLeaderboardEntry;
+export type LeaderboardPeriod = TradingLeaderboardSchema['period'];
+
+/** This run's limit, stop-loss and take-profit orders, newest first (all states unless `status`). */
+export async function fetchOrders(status?: OrderStatus, signal?: AbortSignal): Promise<WaitingOrder[]> {
+  const page = await send((s) => listOrders({ query: status ? { status } : {}, signal: s }), signal);
+  return page.items;
+}
+
+/** Cancels a waiting order (409 OrderNotOpen when it already filled, failed or expired). */
+export function cancelOrder(orderId: string, signal?: AbortSignal): Promise<WaitingOrder> {
+  return send((s) => cancelOrderSdk({ path: { order_id: orderId }, signal: s }), signal);
+}
+
+/** Total value over time for the equity chart, oldest first. */
+export function fetchEquity(range: EquityRange, signal?: AbortSignal): Promise<Equity> {
+  return send((s) => readEquity({ query: { range }, signal: s }), signal);
+}
+
+/** The play-money leaderboard of current runs, with the caller's own rank. */
+export function fetchTradingLeaderboard(period: LeaderboardPeriod, signal?: AbortSignal): Promise<TradingLeaderboard> {
+  return send((s) => readLeaderboard({ query: { period }, signal: s }), signal);
 }
 
 export type LearnPath = PathOut;

@@ -37,6 +37,7 @@ const portfolio: Portfolio = {
   total_return_pct: '0',
   unrealized_pnl_usd: '0',
   realized_pnl_usd: '0',
+  max_drawdown_pct: '0',
   as_of: T0,
 };
 

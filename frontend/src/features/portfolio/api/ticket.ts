@@ -216,6 +216,9 @@ export function describeTradeError(error: unknown): TradeProblem {
         message: 'Something got mixed up with this order, so nothing was traded. Review it and confirm again.',
         action: 'requote',
       };
+    case 'InvalidTrigger':
+    case 'TooManyOpenOrders':
+      return { message: error.detail, action: 'edit' };
     case 'UnknownToken':
     case 'InvalidAddress':
       return { message: "We can't trade this token. Pick another one in Market.", action: 'edit' };
@@ -226,4 +229,85 @@ export function describeTradeError(error: unknown): TradeProblem {
 
 function withFallback(detail: string, fallback: string): string {
   return detail.trim() === '' ? fallback : detail;
+}
+
+/** Market fills now; the others wait for a trigger price (stop-loss and take-profit only sell). */
+export type OrderKind = 'market' | 'limit' | 'stop_loss' | 'take_profit';
+
+const KIND_LABELS: Record<OrderKind, string> = {
+  market: 'Now',
+  limit: 'Limit',
+  stop_loss: 'Stop-loss',
+  take_profit: 'Take-profit',
+};
+
+export function orderKindsFor(side: TradeSide): { value: OrderKind; label: string }[] {
+  const kinds: OrderKind[] = side === 'buy' ? ['market', 'limit'] : ['market', 'limit', 'stop_loss', 'take_profit'];
+  return kinds.map((value) => ({ value, label: KIND_LABELS[value] }));
+}
+
+/** What the trigger price means for this kind of order, in plain words. */
+export function triggerExplanation(kind: Exclude<OrderKind, 'market'>, side: TradeSide, symbol: string): string {
+  if (kind === 'stop_loss') {
+    return `If 1 ${symbol} falls to this price or lower, we sell for you, so a fall cannot cost you much more.`;
+  }
+  if (kind === 'take_profit') {
+    return `When 1 ${symbol} rises to this price or higher, we sell for you and keep the gain.`;
+  }
+  return side === 'buy'
+    ? `Your buy waits until 1 ${symbol} costs this price or less. Then it buys.`
+    : `Your sell waits until 1 ${symbol} is worth this price or more. Then it sells.`;
+}
+
+/**
+ * The trigger price typed for a waiting order. A stop-loss must be below the price now and a
+ * take-profit above it (otherwise it would fire at once); the server checks the same.
+ */
+export function parseTriggerPrice(
+  text: string,
+  kind: Exclude<OrderKind, 'market'>,
+  symbol: string,
+  currentPrice?: string | null,
+): Parsed {
+  if (text.trim() === '') return EMPTY;
+  const value = normalizeDecimal(text);
+  if (value === null) return { ok: false, message: 'Type a price in dollars, like 1900 or 0.0005.' };
+  if (fractionDigits(value) > 18) return { ok: false, message: 'Use at most 18 digits after the point.' };
+  if (compareDecimals(value, '0') === 0) return { ok: false, message: 'Type a price bigger than zero.' };
+  if (currentPrice) {
+    const now = normalizeDecimal(currentPrice);
+    if (now !== null && kind === 'stop_loss' && compareDecimals(value, now) >= 0) {
+      return {
+        ok: false,
+        message: `A stop-loss must be below the price now (${symbol} is $${trimZeros(now)}). Pick a lower price.`,
+      };
+    }
+    if (now !== null && kind === 'take_profit' && compareDecimals(value, now) <= 0) {
+      return {
+        ok: false,
+        message: `A take-profit must be above the price now (${symbol} is $${trimZeros(now)}). Pick a higher price.`,
+      };
+    }
+  }
+  return { ok: true, value };
+}
+
+/** The order for a waiting (limit, stop-loss, take-profit) order built from the ticket's amount. */
+export function waitingOrder(request: TradeRequest, kind: Exclude<OrderKind, 'market'>, trigger: string): OrderRequest {
+  return { ...request, type: kind, trigger_price: trigger };
+}
+
+/** "Sell 50% of your WETH if the price falls to $1,800 or lower." for the confirm step. */
+export function waitingOrderSentence(order: OrderRequest, symbol: string): string {
+  const price = `$${trimZeros(String(order.trigger_price ?? '0'))}`;
+  if (order.side === 'buy') {
+    return `Buy ${usd(String(order.usd_amount ?? '0'))} of ${symbol} when the price is ${price} or lower.`;
+  }
+  const what =
+    order.percent != null
+      ? `${trimZeros(String(order.percent))}% of your ${symbol}`
+      : `${trimZeros(String(order.token_amount ?? '0'))} ${symbol}`;
+  if (order.type === 'stop_loss') return `Sell ${what} if the price falls to ${price} or lower.`;
+  if (order.type === 'take_profit') return `Sell ${what} when the price rises to ${price} or higher.`;
+  return `Sell ${what} when the price is ${price} or higher.`;
 }

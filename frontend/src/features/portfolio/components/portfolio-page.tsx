@@ -9,11 +9,14 @@ import { describeError } from '@/lib/api';
 import { usePortfolio } from '../api/portfolio';
 import { type TradeSide } from '../api/ticket';
 import { useLivePortfolio, usePortfolioEvents } from '../hooks/use-live-portfolio';
+import { EquityChart } from './equity-chart';
 import { HoldingsList } from './holdings-list';
+import { OpenOrders } from './open-orders';
 import { PortfolioSummary } from './portfolio-summary';
 import { ResetPortfolio } from './reset-portfolio';
 import { TradeHistory } from './trade-history';
 import { TradeTicket } from './trade-ticket';
+import { TradingLeaderboard } from './trading-leaderboard';
 import './portfolio.css';
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -79,7 +82,10 @@ export function PortfolioPage() {
               ticket.open(token, 'sell');
             }}
           />
+          <OpenOrders />
+          <EquityChart />
           <TradeHistory />
+          <TradingLeaderboard />
           {portfolio.data && (
             <ResetPortfolio
               onDone={() => {

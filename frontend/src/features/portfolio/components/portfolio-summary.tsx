@@ -1,7 +1,7 @@
 import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { type Portfolio } from '@/lib/api';
-import { formatRelativeTime, formatUsd } from '@/lib/format';
+import { formatPercent, formatRelativeTime, formatUsd } from '@/lib/format';
 import { useNow } from '@/lib/use-now';
 
 import { Pnl } from './pnl';
@@ -43,6 +43,12 @@ export function PortfolioSummary({ portfolio }: { portfolio: Portfolio | undefin
         <div>
           <dt>In tokens</dt>
           <dd>{formatUsd(portfolio.holdings_value_usd)}</dd>
+        </div>
+        <div>
+          <dt>Biggest fall</dt>
+          <dd data-testid="max-drawdown" title="The most your total value ever fell from a high point in this run">
+            {formatPercent(portfolio.max_drawdown_pct)}
+          </dd>
         </div>
       </dl>
       <p className="pf-summary__note">{NOTE}</p>

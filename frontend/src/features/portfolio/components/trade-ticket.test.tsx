@@ -29,6 +29,7 @@ const portfolio: api.Portfolio = {
   total_return_pct: '0',
   unrealized_pnl_usd: '0',
   realized_pnl_usd: '0',
+  max_drawdown_pct: '0',
   as_of: T0,
 };
 
@@ -76,6 +77,7 @@ const trade = {
 } satisfies api.Trade;
 
 beforeEach(() => {
+  vi.clearAllMocks();
   vi.mocked(api.fetchToken).mockResolvedValue({ symbol: 'WETH', decimals: 18 } as api.TokenDetail);
   vi.mocked(api.fetchQuote).mockResolvedValue(quote);
 });
@@ -121,5 +123,51 @@ describe('TradeTicket', () => {
     const user = await reviewBuy();
     await user.click(screen.getByRole('button', { name: 'Confirm buy' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('Prices are updating, try again in a moment.');
+  });
+
+  it('places a limit order with its trigger price, explained before and confirmed in plain words', async () => {
+    const order = {
+      id: '00000000-0000-4000-8000-000000000002',
+      type: 'limit',
+      side: 'buy',
+      token: WETH.toLowerCase(),
+      symbol: 'WETH',
+      trigger_price: '1900',
+      usd_amount: '10',
+      token_amount: null,
+      percent: null,
+      status: 'open',
+      description: 'Buy $10.00 of WETH when the price is $1,900.00 or lower.',
+      failure_reason: null,
+      trade: null,
+      expires_at: T0,
+      created_at: T0,
+      closed_at: null,
+    } satisfies api.WaitingOrder;
+    vi.mocked(api.placeOrder).mockResolvedValue({ trade: null, order, replayed: false });
+    const user = userEvent.setup();
+    renderWithProviders(<TradeTicket address={WETH} portfolio={portfolio} initialSide="buy" onClose={vi.fn()} />);
+    await user.click(await screen.findByRole('button', { name: 'Limit' }));
+    expect(screen.getByTestId('trigger-explanation')).toHaveTextContent('Your buy waits until 1 WETH costs this price');
+    await user.type(screen.getByLabelText(/How much play money to spend/), '10');
+    await user.type(screen.getByLabelText(/Trigger price/), '1900');
+    const review = screen.getByRole('button', { name: 'Review order' });
+    await waitFor(() => {
+      expect(review).toBeEnabled();
+    });
+    await user.click(review);
+    expect(screen.getByTestId('waiting-sentence')).toHaveTextContent(
+      'Buy $10.00 of WETH when the price is $1900 or lower.',
+    );
+    await user.click(screen.getByRole('button', { name: 'Place order' }));
+    await screen.findByText('Your order is waiting.');
+    expect(vi.mocked(api.placeOrder).mock.calls[0]?.[0]).toEqual({
+      side: 'buy',
+      token: WETH,
+      usd_amount: '10',
+      type: 'limit',
+      trigger_price: '1900',
+    });
+    expect(api.fetchQuote).not.toHaveBeenCalled();
   });
 });

@@ -4,7 +4,7 @@ import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { SegmentedControl } from '@/components/ui/segmented-control';
 import { Skeleton } from '@/components/ui/skeleton';
-import { type OrderResult, type Portfolio, type Quote, type TradeRequest } from '@/lib/api';
+import { type OrderRequest, type OrderResult, type Portfolio, type Quote, type TradeRequest } from '@/lib/api';
 import { formatPrice, formatTokenAmount, formatUsd, formatUnitAmount } from '@/lib/format';
 import { useDebouncedValue } from '@/lib/use-debounced-value';
 
@@ -15,11 +15,17 @@ import {
   buildTradeRequest,
   describeTradeError,
   type OrderAttempt,
+  type OrderKind,
   orderFromQuote,
+  orderKindsFor,
+  parseTriggerPrice,
   SELL_PERCENTS,
   type SellPercent,
   type TicketContext,
   type TradeSide,
+  triggerExplanation,
+  waitingOrder,
+  waitingOrderSentence,
 } from '../api/ticket';
 import { useTicketToken } from '../api/token';
 import { QuoteBreakdown, QuoteWarnings } from './quote-breakdown';
@@ -39,7 +45,12 @@ export interface TradeTicketProps {
 }
 
 type Step =
-  { name: 'edit' } | { name: 'confirm'; request: TradeRequest; quote: Quote } | { name: 'done'; result: OrderResult };
+  | { name: 'edit' }
+  | { name: 'confirm'; request: TradeRequest; quote: Quote }
+  | { name: 'confirm-waiting'; order: OrderRequest }
+  | { name: 'done'; result: OrderResult };
+
+type WaitingKind = Exclude<OrderKind, 'market'>;
 
 /** Moves focus to `ref` whenever `trigger` changes, so screen readers follow the ticket's steps. */
 function useFocusOn(ref: React.RefObject<HTMLElement | null>, trigger: unknown) {
@@ -76,7 +87,8 @@ export function TradeTicket({ address, portfolio, initialSide, onClose }: TradeT
       cash: portfolio.cash_usd,
       held: holding?.amount ?? '0',
     };
-    body = <TicketBody key={address} context={context} initialSide={initialSide} onClose={onClose} />;
+    const price = token.data?.price_usd ?? holding?.price_usd ?? null;
+    body = <TicketBody key={address} context={context} price={price} initialSide={initialSide} onClose={onClose} />;
   } else if (token.isError) {
     body = (
       <p role="alert" className="pf-alert pf-alert--danger">
@@ -113,14 +125,18 @@ export function TradeTicket({ address, portfolio, initialSide, onClose }: TradeT
 
 function TicketBody({
   context,
+  price,
   initialSide,
   onClose,
 }: {
   context: TicketContext;
+  price: string | null;
   initialSide: TradeSide;
   onClose: () => void;
 }) {
   const [side, setSide] = useState<TradeSide>(initialSide);
+  const [kind, setKind] = useState<OrderKind>('market');
+  const [triggerText, setTriggerText] = useState('');
   const [text, setText] = useState('');
   const [percent, setPercent] = useState<SellPercent | null>(null);
   const [step, setStep] = useState<Step>({ name: 'edit' });
@@ -132,7 +148,9 @@ function TicketBody({
 
   const debouncedText = useDebouncedValue(text, QUOTE_DEBOUNCE_MS);
   const { request, message } = buildTradeRequest({ side, text: debouncedText, percent }, context);
-  const quote = useQuote(step.name === 'edit' ? request : null);
+  const waiting = kind === 'market' ? null : kind;
+  const trigger = waiting ? parseTriggerPrice(triggerText, waiting, context.symbol, price) : null;
+  const quote = useQuote(step.name === 'edit' && !waiting ? request : null);
 
   const backToEdit = () => {
     attempt.current = null;
@@ -140,9 +158,9 @@ function TicketBody({
     setStep({ name: 'edit' });
   };
 
-  const confirm = (request: TradeRequest, reviewed: Quote) => {
+  const send = (orderRequest: OrderRequest) => {
     if (order.isPending) return;
-    const next = attemptFor(attempt.current, orderFromQuote(request, reviewed));
+    const next = attemptFor(attempt.current, orderRequest);
     attempt.current = next;
     order.mutate(next, {
       onSuccess: (result) => {
@@ -174,6 +192,42 @@ function TicketBody({
     );
   }
 
+  if (step.name === 'confirm-waiting') {
+    const problem = order.isError ? describeTradeError(order.error) : null;
+    return (
+      <div ref={stepRef} tabIndex={-1} className="pf-ticket__step">
+        <h3 className="pf-ticket__step-title">Check and confirm</h3>
+        <p className="pf-ticket__sentence" data-testid="waiting-sentence">
+          {waitingOrderSentence(step.order, context.symbol)}
+        </p>
+        <p className="pf-muted">{WAITING_NOTE}</p>
+        {problem && (
+          <p role="alert" className="pf-alert pf-alert--danger" data-testid="trade-error">
+            {problem.message}
+          </p>
+        )}
+        <div className="pf-ticket__actions">
+          {problem && problem.action !== 'retry' ? (
+            <Button onClick={backToEdit}>Change the order</Button>
+          ) : (
+            <Button
+              onClick={() => {
+                send(step.order);
+              }}
+              disabled={order.isPending}
+              aria-busy={order.isPending || undefined}
+            >
+              {order.isPending ? 'Placing your order…' : problem ? 'Try again' : 'Place order'}
+            </Button>
+          )}
+          <Button variant="secondary" onClick={backToEdit} disabled={order.isPending}>
+            Back
+          </Button>
+        </div>
+      </div>
+    );
+  }
+
   if (step.name === 'confirm') {
     const problem = order.isError ? describeTradeError(order.error) : null;
     return (
@@ -195,7 +249,7 @@ function TicketBody({
           ) : (
             <Button
               onClick={() => {
-                confirm(step.request, step.quote);
+                send(orderFromQuote(step.request, step.quote));
               }}
               disabled={order.isPending}
               aria-busy={order.isPending || undefined}
@@ -227,6 +281,17 @@ function TicketBody({
           setSide(next);
           setText('');
           setPercent(null);
+          if (next === 'buy' && kind !== 'market' && kind !== 'limit') setKind('market');
+        }}
+      />
+      <SegmentedControl
+        label="When to trade"
+        options={orderKindsFor(side)}
+        value={kind}
+        fill
+        onChange={(next) => {
+          setKind(next);
+          setTriggerText('');
         }}
       />
       {side === 'buy' ? (
@@ -246,7 +311,22 @@ function TicketBody({
           }}
         />
       )}
+      {waiting && (
+        <TriggerField
+          kind={waiting}
+          side={side}
+          symbol={context.symbol}
+          price={price}
+          text={triggerText}
+          onText={setTriggerText}
+        />
+      )}
       <div aria-live="polite" className="pf-ticket__feedback">
+        {trigger && !trigger.ok && trigger.message && (
+          <p className="pf-alert pf-alert--warning" data-testid="trigger-problem">
+            {trigger.message}
+          </p>
+        )}
         {message && !typing && (
           <p className="pf-alert pf-alert--warning" data-testid="amount-problem">
             {message}
@@ -264,22 +344,80 @@ function TicketBody({
         )}
         {request && quote.isPending && !quoteProblem && <p className="pf-muted">Getting a quote…</p>}
       </div>
-      {shownQuote && (
+      {shownQuote && !waiting && (
         <div className={quoteIsCurrent ? undefined : 'pf-dimmed'}>
           <QuoteWarnings warnings={shownQuote.warnings} />
           <QuoteBreakdown quote={shownQuote} />
         </div>
       )}
+      {waiting && <p className="pf-muted">{WAITING_NOTE}</p>}
       <div className="pf-ticket__actions">
-        <Button
-          disabled={!request || !quoteIsCurrent || typing}
-          onClick={() => {
-            if (request && shownQuote) setStep({ name: 'confirm', request, quote: shownQuote });
-          }}
-        >
-          Review {side === 'buy' ? 'buy' : 'sell'}
-        </Button>
+        {waiting ? (
+          <Button
+            disabled={!request || !trigger?.ok || typing}
+            onClick={() => {
+              if (request && trigger?.ok)
+                setStep({ name: 'confirm-waiting', order: waitingOrder(request, waiting, trigger.value) });
+            }}
+          >
+            Review order
+          </Button>
+        ) : (
+          <Button
+            disabled={!request || !quoteIsCurrent || typing}
+            onClick={() => {
+              if (request && shownQuote) setStep({ name: 'confirm', request, quote: shownQuote });
+            }}
+          >
+            Review {side === 'buy' ? 'buy' : 'sell'}
+          </Button>
+        )}
       </div>
+    </div>
+  );
+}
+
+const WAITING_NOTE =
+  'Nothing is set aside now. When the price gets there, it trades at that moment with the same costs as a trade now ' +
+  '(pool fee, price impact and gas). If your cash or coins are gone by then, it does not trade. It ends after 7 days.';
+
+function TriggerField({
+  kind,
+  side,
+  symbol,
+  price,
+  text,
+  onText,
+}: {
+  kind: WaitingKind;
+  side: TradeSide;
+  symbol: string;
+  price: string | null;
+  text: string;
+  onText: (text: string) => void;
+}) {
+  const id = useId();
+  return (
+    <div className="pf-field">
+      <label htmlFor={id}>Trigger price (US dollars for 1 {symbol})</label>
+      <div className="pf-field__input">
+        <span aria-hidden="true">$</span>
+        <input
+          id={id}
+          inputMode="decimal"
+          autoComplete="off"
+          placeholder={price ? formatPrice(price).replace('$', '') : '0.00'}
+          value={text}
+          aria-describedby={`${id}-hint`}
+          onChange={(event) => {
+            onText(event.target.value);
+          }}
+        />
+      </div>
+      <p id={`${id}-hint`} className="pf-muted" data-testid="trigger-explanation">
+        {triggerExplanation(kind, side, symbol)}
+        {price && ` Now 1 ${symbol} is ${formatPrice(price)}.`}
+      </p>
     </div>
   );
 }
@@ -393,7 +531,16 @@ function confirmSentence(quote: Quote): string {
 }
 
 function FillSummary({ result }: { result: OrderResult }) {
-  const { trade } = result;
+  const { trade, order } = result;
+  if (!trade) {
+    return (
+      <div className="pf-alert pf-alert--success" role="status" data-testid="order-placed">
+        <h3 className="pf-ticket__step-title">Your order is waiting.</h3>
+        {order && <p>{order.description}</p>}
+        <p className="pf-muted">You can see it, and cancel it, under Waiting orders.</p>
+      </div>
+    );
+  }
   const verb = trade.side === 'buy' ? 'bought' : 'sold';
   return (
     <div className="pf-alert pf-alert--success" role="status" data-testid="trade-done">

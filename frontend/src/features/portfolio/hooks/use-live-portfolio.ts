@@ -27,9 +27,13 @@ export function useLivePortfolio(portfolio: Portfolio | undefined): Portfolio | 
   return portfolio ? revalue(portfolio, prices) : undefined;
 }
 
+export function isValueUpdate(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && (data as { event?: unknown }).event === 'value';
+}
+
 /**
- * Fills and resets made in another tab or device arrive on `portfolio:<user id>`: refetch the
- * portfolio and its history when one does.
+ * Fills, waiting-order events and resets (from another tab, or an order filled by a price tick)
+ * arrive on `portfolio:<user id>`: refetch the portfolio, its orders and history when one does.
  */
 export function usePortfolioEvents(): void {
   const queryClient = useQueryClient();
@@ -37,7 +41,9 @@ export function usePortfolioEvents(): void {
   const userId = connected ? realtime.userId : null;
   useEffect(() => {
     if (!userId) return;
-    return realtime.subscribe(`portfolio:${userId}`, () => {
+    return realtime.subscribe(`portfolio:${userId}`, (data) => {
+      // Value updates only restate what live prices already show here; fills, orders and resets change the run.
+      if (isValueUpdate(data)) return;
       void queryClient.invalidateQueries({ queryKey: portfolioKeys.mine() });
     });
   }, [queryClient, userId]);
