@@ -28,6 +28,7 @@ fi
 # The app's driver prefixes are not libpq's.
 url="${url/#postgresql+asyncpg:\/\//postgresql://}"
 url="${url/#postgres:\/\//postgresql://}"
+url="${url/ssl=require/sslmode=require}"  # asyncpg's spelling -> libpq's
 output="${output:-eaili5-$(date -u +%Y%m%dT%H%M%SZ).dump}"
 
 partial="$output.partial"

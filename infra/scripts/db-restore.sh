@@ -27,6 +27,7 @@ if [[ -z "$url" ]]; then
 fi
 url="${url/#postgresql+asyncpg:\/\//postgresql://}"
 url="${url/#postgres:\/\//postgresql://}"
+url="${url/ssl=require/sslmode=require}"  # asyncpg's spelling -> libpq's
 
 tables="$(psql --no-psqlrc -qtA -v ON_ERROR_STOP=1 --dbname="$url" -c \
   "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")"
