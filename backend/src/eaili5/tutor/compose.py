@@ -166,7 +166,10 @@ def describe_token(
     `peg` is a stablecoin's target price."""
     symbol = quoted_symbol(detail.symbol)
     draft.cite(market_source(detail))
-    lines = [f"{symbol} costs about {usd(detail.price_usd)} right now."]
+    if detail.price_usd is None:
+        lines = [f"I don't have a fresh price for {symbol} right now, so I won't guess one."]
+    else:
+        lines = [f"{symbol} costs about {usd(detail.price_usd)} right now."]
     if peg is not None and detail.price_usd is not None:
         lines.append(peg_line(symbol, detail.price_usd, peg))
     wrapped = wrapped_line(symbol, detail.name)

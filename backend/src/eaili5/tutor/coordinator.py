@@ -17,7 +17,7 @@ Order matters and is deliberate:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from eaili5.market.schemas import Token
 from eaili5.tutor.engine import Intent, Turn, TutorRequest
@@ -125,7 +125,8 @@ class Plan:
     tools: tuple[str, ...] = ()
     injection: Finding | None = None
     safety: Finding | None = None
-    extra: dict[str, object] = field(default_factory=dict)
+    # For an injection: the intent of what is left of the question, which is still answered.
+    inner_intent: Intent | None = None
 
     @property
     def strong_tokens(self) -> tuple[Token, ...]:
@@ -167,10 +168,9 @@ class Coordinator:
         intent, reasons = self._decide(text, question, attack, mentions, cards)
         if follow_up:
             reasons = (follow_up, *reasons)
-        extra: dict[str, object] = {}
+        inner: Intent | None = None
         if attack is not None:
-            # The attempt is refused; what is left of the question is still answered, as `inner_intent`.
-            extra["inner_intent"] = intent
+            inner = intent
             intent, reasons = (
                 "injection",
                 (f"injection rule '{attack.rule}' matched {attack.match!r}", *reasons),
@@ -187,7 +187,7 @@ class Coordinator:
             tools=tools,
             injection=attack,
             safety=safety_situation(question) if question else None,
-            extra=extra,
+            inner_intent=inner,
         )
 
     def _follow_up(self, text: str, history: tuple[Turn, ...]) -> tuple[str, str | None]:

@@ -22,7 +22,7 @@ from eaili5.tutor.engine import (
     TutorRequest,
 )
 from eaili5.tutor.knowledge import Card, CardHit, KnowledgeBase
-from eaili5.tutor.safety import Finding, reply_violation
+from eaili5.tutor.safety import Finding, advice_request, reply_violation
 from eaili5.tutor.tools import TutorTools
 
 MAX_TOKENS_PER_REPLY = 2
@@ -79,14 +79,10 @@ class OfflineTutor:
         level = request.level
         if plan.intent == "injection":
             draft.add(injection_refusal(plan.injection))
-            inner = plan.extra.get("inner_intent")
-            if (
-                isinstance(inner, str)
-                and inner not in ("injection", "offtopic", "greeting")
-                and plan.question
-            ):
+            inner = plan.inner_intent
+            if inner is not None and inner not in ("injection", "offtopic", "greeting") and plan.question:
                 draft.add("About the rest of your question:")
-                async for status in self._answer_intent(inner, plan, request, draft):  # type: ignore[arg-type]
+                async for status in self._answer_intent(inner, plan, request, draft):
                     yield status
             elif plan.question and plan.card_fits:
                 draft.add("About the rest of your question:")
@@ -432,6 +428,4 @@ def _named_card(plan: Plan) -> CardHit | None:
 
 
 def _advice_finding(plan: Plan) -> Finding | None:
-    from eaili5.tutor.safety import advice_request
-
     return advice_request(plan.question)
