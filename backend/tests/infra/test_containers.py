@@ -62,6 +62,7 @@ def test_frontend_image() -> None:
     copies = [args for op, args in steps if op == "COPY"]
     assert "nginx.conf /etc/nginx/conf.d/default.conf" in copies
     assert any("40-eaili5-runtime.sh /docker-entrypoint.d/" in c for c in copies)
+    assert os.access(RUNTIME_SCRIPT, os.X_OK)  # the nginx image runs only executable entrypoint scripts
     assert "--from=build /src/dist /usr/share/nginx/html" in copies
     assert ("EXPOSE", "80") in steps
     # The paths nginx.conf and the entrypoint agree on.

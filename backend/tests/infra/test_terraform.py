@@ -85,7 +85,7 @@ def one(body: dict[str, Any], key: str) -> dict[str, Any]:
 
 # --- tools ---------------------------------------------------------------------------------------
 def test_terraform_fmt() -> None:
-    terraform = require(which("terraform"), "terraform is not installed")
+    terraform = require(which("terraform"), "terraform is not installed", ci_installs_it=False)
     env = {**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null", "CHECKPOINT_DISABLE": "1"}
     result = subprocess.run(
         [str(terraform), "fmt", "-check", "-recursive", "-diff"],
