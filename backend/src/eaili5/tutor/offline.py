@@ -119,6 +119,12 @@ class OfflineTutor:
             await self._progress(plan, request, draft)
         elif intent == "greeting":
             draft.add(greeting_reply(plan.question))
+            lesson = (
+                None if THANKS.search(plan.question) else await self.tools.suggest_lesson(request.user_id)
+            )
+            if lesson is not None:
+                draft.cite(Source("progress", f"Lesson: {lesson.title}", lesson.id))
+                draft.add(f'New here? A good place to start is the lesson "{lesson.title}".')
         else:
             draft.add(offtopic_reply())
 
@@ -363,8 +369,9 @@ def safety_opening(finding: Finding | None) -> str:
             "is how wallets get drained. Just leave them alone."
         ),
         "compromised": (
-            "Warning: a message that says your wallet is in danger and asks you to act fast is a classic "
-            "scam. Never send your seed phrase or coins to anyone who says they will keep them safe."
+            "Warning: this is a classic scam. A message that says your wallet is in danger and you must act "
+            "fast is a trick. Never send your seed phrase or coins to anyone who says they will keep them "
+            "safe."
         ),
     }
     return openings.get(
@@ -374,8 +381,11 @@ def safety_opening(finding: Finding | None) -> str:
     )
 
 
+THANKS = re.compile(r"\b(thanks?|thank you|thx|ty)\b", re.IGNORECASE)
+
+
 def greeting_reply(text: str) -> str:
-    if re.search(r"\b(thanks?|thank you|thx|ty)\b", text, re.IGNORECASE):
+    if THANKS.search(text):
         return "You're welcome! Ask me more about crypto, coins, wallets or Base any time."
     return (
         "Hi! I'm EAILI5, your crypto tutor. Ask me anything about crypto, coins, wallets or Base, "
