@@ -182,10 +182,17 @@ async def test_a_follow_up_sends_the_earlier_turns_to_the_model(
     async with connect(live_server.ws_url) as ws:
         await ws_auth(ws, token)
         await ws.send(json.dumps({"type": "chat.send", "id": "1", "text": "what is gas"}))
-        conversation_id = (await frames_until_end(ws, "1"))[-1]["conversation_id"]
-        follow_up = {"type": "chat.send", "id": "2", "text": "how much?", "conversation_id": conversation_id}
+        first = await frames_until_end(ws, "1")
+        assert text_of(first) == "Gas is a fee.", first
+        follow_up = {
+            "type": "chat.send",
+            "id": "2",
+            "text": "how much?",
+            "conversation_id": first[-1]["conversation_id"],
+        }
         await ws.send(json.dumps(follow_up))
         await frames_until_end(ws, "2")
+    assert len(llm.requests) == 2, [r.body["messages"] for r in llm.requests]
     messages = llm.requests[1].body["messages"]
     assert [(m["role"], m["content"]) for m in messages[1:]] == [
         ("user", "what is gas"),
