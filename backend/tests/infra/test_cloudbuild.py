@@ -126,6 +126,12 @@ def test_release_order_and_safety(service: str) -> None:
     deploy = by_id["deploy-no-traffic"]["args"][-1]
     assert "--no-traffic" in deploy and '--tag "c-${_COMMIT_SHA:0:7}"' in deploy
     assert "${_REPOSITORY}/" + service + ":${_COMMIT_SHA}" in deploy
+    if service == "backend":  # the app container, not the metrics sidecar, gets the new image
+        assert "--container app --image ${_REPOSITORY}/backend:${_COMMIT_SHA}" in deploy
+        app = terraform_files()["modules/cloud_run/main.tf"]["resource"][0]["google_cloud_run_v2_service"][
+            "backend"
+        ]
+        assert app["template"][0]["containers"][0]["name"] == "app"
     build = by_id["build"]["args"]
     assert f"--tag=${{_REPOSITORY}}/{service}:${{_COMMIT_SHA}}" in build
     assert f"--tag=${{_REPOSITORY}}/{service}:latest" in build

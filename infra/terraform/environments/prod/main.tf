@@ -40,31 +40,29 @@ module "secrets" {
 }
 
 module "database" {
-  source                      = "../../modules/database"
-  project_id                  = var.project_id
-  region                      = var.region
-  network_id                  = module.network.network_id
-  private_services_connection = module.network.private_services_connection
-  tier                        = var.db_tier
-  disk_size_gb                = var.db_disk_size_gb
-  disk_autoresize_limit_gb    = var.db_disk_autoresize_limit_gb
-  availability_type           = var.db_availability_type
-  backup_start_time           = var.db_backup_start_time
-  backup_retained_count       = var.db_backups_retained
-  maintenance_day             = var.db_maintenance_day
-  maintenance_hour            = var.db_maintenance_hour
-  app_password                = var.db_app_password
-  app_password_version        = var.db_app_password_version
+  source                   = "../../modules/database"
+  project_id               = var.project_id
+  region                   = var.region
+  network_id               = module.network.private_network_id
+  tier                     = var.db_tier
+  disk_size_gb             = var.db_disk_size_gb
+  disk_autoresize_limit_gb = var.db_disk_autoresize_limit_gb
+  availability_type        = var.db_availability_type
+  backup_start_time        = var.db_backup_start_time
+  backup_retained_count    = var.db_backups_retained
+  maintenance_day          = var.db_maintenance_day
+  maintenance_hour         = var.db_maintenance_hour
+  app_password             = var.db_app_password
+  app_password_version     = var.db_app_password_version
 }
 
 module "redis" {
-  source                      = "../../modules/redis"
-  project_id                  = var.project_id
-  region                      = var.region
-  network_id                  = module.network.network_id
-  private_services_connection = module.network.private_services_connection
-  memory_size_gb              = var.redis_memory_size_gb
-  tier                        = var.redis_tier
+  source         = "../../modules/redis"
+  project_id     = var.project_id
+  region         = var.region
+  network_id     = module.network.private_network_id
+  memory_size_gb = var.redis_memory_size_gb
+  tier           = var.redis_tier
 }
 
 module "cloud_run" {

@@ -66,10 +66,6 @@ variable "app_password_version" {
   description = "Increase by one to send a new app_password (rotation)."
 }
 
-variable "private_services_connection" {
-  type        = string
-  description = "The private services peering this instance depends on."
-}
 
 resource "google_sql_database_instance" "main" {
   project             = var.project_id
@@ -170,7 +166,6 @@ resource "google_sql_database_instance" "main" {
     }
   }
 
-  depends_on = [var.private_services_connection]
 }
 
 resource "google_sql_database" "app" {

@@ -84,7 +84,10 @@ output "run_subnet_id" {
   value       = google_compute_subnetwork.run.id
 }
 
-output "private_services_connection" {
-  description = "The private services peering (Cloud SQL and Redis depend on it)."
-  value       = google_service_networking_connection.private_services.id
+# The VPC id, available only once the peering exists: Cloud SQL and Redis take their network from this,
+# so they are created after private services access without an explicit depends_on.
+output "private_network_id" {
+  description = "The VPC's id, after private services access is connected."
+  value       = google_compute_network.vpc.id
+  depends_on  = [google_service_networking_connection.private_services]
 }

@@ -24,10 +24,6 @@ variable "tier" {
   description = "BASIC (one node) or STANDARD_HA (a replica, automatic failover)."
 }
 
-variable "private_services_connection" {
-  type        = string
-  description = "The private services peering this instance depends on."
-}
 
 resource "google_redis_instance" "main" {
   project                 = var.project_id
@@ -52,7 +48,6 @@ resource "google_redis_instance" "main" {
     }
   }
 
-  depends_on = [var.private_services_connection]
 }
 
 output "host" {

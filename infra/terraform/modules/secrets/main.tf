@@ -33,10 +33,6 @@ locals {
   }
 }
 
-data "google_project" "this" {
-  project_id = var.project_id
-}
-
 resource "google_pubsub_topic" "rotation" {
   project = var.project_id
   name    = "secret-rotation"
@@ -53,7 +49,7 @@ resource "google_pubsub_topic_iam_member" "secretmanager_publishes" {
   project = var.project_id
   topic   = google_pubsub_topic.rotation.name
   role    = "roles/pubsub.publisher"
-  member  = google_project_service_identity.secretmanager.member
+  member  = "serviceAccount:${google_project_service_identity.secretmanager.email}"
 }
 
 resource "google_secret_manager_secret" "app" {
