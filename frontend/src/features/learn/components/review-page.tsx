@@ -40,8 +40,8 @@ export function ReviewPage() {
         <h2>All caught up</h2>
         <p>
           Nothing to review right now.
-          {queue.data.next_due_at && ` Your next card is due on ${formatDate(queue.data.next_due_at)}.`} Questions you
-          miss in a quiz come back here.
+          {queue.data.next_due_at && ` ${nextDueSentence(queue.data.next_due_at)}`} Questions you miss in a quiz
+          come back here.
         </p>
         <LinkButton to="/learn">Back to Learn</LinkButton>
       </Card>
@@ -57,6 +57,12 @@ export function ReviewPage() {
       </Page>
     </div>
   );
+}
+
+/** "Your next card is due later today." or "... on Nov 28, 2026." (the phone's own day). */
+function nextDueSentence(iso: string, now = new Date()): string {
+  const sameDay = new Date(iso).toDateString() === now.toDateString();
+  return sameDay ? 'Your next card is due later today.' : `Your next card is due on ${formatDate(iso)}.`;
 }
 
 function ReviewSession({ cards }: { cards: ReviewCard[] }) {
