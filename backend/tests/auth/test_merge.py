@@ -197,6 +197,24 @@ async def test_an_existing_wallet_absorbs_the_guest_without_counting_twice(
     assert portfolio.status_code == 200 and portfolio.json()["run"] == 2
 
 
+async def test_a_wallet_that_never_traded_takes_the_guests_portfolio(
+    client: httpx.AsyncClient, app: Any
+) -> None:
+    key = Account.create()
+    first_token, _ = await new_guest(client)
+    wallet_id = uuid.UUID((await sign_in(client, first_token, key)).json()["user"]["id"])
+    guest_token, guest = await new_guest(client)
+    await _add_practice(app, uuid.UUID(guest["id"]), balance="120", key="k", open_order=True)
+    token = (await sign_in(client, guest_token, key)).json()["token"]
+    async with app.state.eaili5.db.transaction() as db:
+        [portfolio] = (await db.scalars(select(Portfolio).where(Portfolio.user_id == wallet_id))).all()
+        assert portfolio.archived_at is None and portfolio.balance == Decimal("120")
+        order = await db.scalar(select(Order).where(Order.user_id == wallet_id))
+        assert order is not None and order.status == "open"  # still the current run: it keeps waiting
+    body = (await client.get("/api/portfolio", headers=auth(token))).json()
+    assert body["run"] == 1
+
+
 async def test_a_wallet_user_switching_wallets_takes_nothing_along(
     client: httpx.AsyncClient, app: Any
 ) -> None:
