@@ -296,7 +296,7 @@ class TutorService:
                     warning=outcome.warning,
                     fallback_reason=(outcome.fallback_reason or "")[:200] or None,
                 )
-                await repository.touch_conversation(db, turn.conversation_id)
+                # No second touch of the conversation: its activity time is the question's, set in prepare().
         except Exception:  # e.g. the conversation was deleted meanwhile: the client still gets its reply
             logger.warning("could not save a tutor reply", exc_info=True)
 
