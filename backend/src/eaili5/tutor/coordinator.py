@@ -53,7 +53,7 @@ EXPLANATION = _rx(
 )
 
 PORTFOLIO = _rx(
-    r"\bmy (practice |paper |play )?(portfolio|trades?|holdings?|positions?|balance|bags?|p&l|pnl|profits?|"
+    r"\bmy (practice |paper |play )?(portfolio|trades|holdings?|positions?|balance|bags?|p&l|pnl|profits?|"
     r"losses|gains|returns?|cash)\b|\bmy \$\s?\d+|\bhow'?s my\b|\bhow (is|are) my\b|"
     r"\bam i (up|down|in profit|losing|winning)\b|\b(trades|swaps|buys|sells) (i|i've) (made|done|did)\b|"
     r"\bpractice portfolio\b|"
@@ -78,8 +78,7 @@ PROGRESS = _rx(
 )
 NEWS = _rx(
     r"\b(news|latest|recent|recently|this week|last week|this month|yesterday|today|tonight|lately|"
-    r"announce|announced|announces|announcement|what happened|happened|happening|going on|headlines?|"
-    r"breaking|this year)\b"
+    r"announce|announced|announces|announcement|headlines?|breaking|this year)\b"
 )
 GREETING = _rx(
     r"^\s*(hi+|hello|hey+|yo|gm|hiya|howdy|good (morning|afternoon|evening)|thanks?( a lot| so much)?|"
@@ -290,11 +289,11 @@ class Coordinator:
         return None
 
     def _named_in_focus(self, text: str) -> set[str]:
-        """Words of a card's name that the question asks about ("what is governance")."""
+        """Words of a card's title that the question asks about ("what is governance")."""
         return {
             word
             for word in words(question_focus(text))
-            if len(word) >= 5 and not word.isdigit() and word in self.kb.name_words
+            if len(word) >= 5 and not word.isdigit() and word in self.kb.title_words
         }
 
     @staticmethod

@@ -91,7 +91,7 @@ class CardHit:
 
 # Scores are BM25 (typically 0–20 for our short questions) plus alias boosts.
 EXACT_ALIAS_BOOST = 12.0
-FOCUS_BOOST = 4.0
+FOCUS_BOOST = 6.0
 PHRASE_BONUS = 3.0  # a name inside "what is …" counts a little more than one mentioned in passing
 # Everyday words newcomers use for an idea our cards name differently (query side only).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -123,7 +123,8 @@ _STOPWORDS_TEXT = (
     "keeps saying say said after now then here stuff yeah guys bro "
 )
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
-_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+# Hyphens split words ("front-run" is "front run"), apostrophes do not ("what's").
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _NEGATIONS = frozenset({"no", "not", "without", "never", "non"})
 _PAIR_WORDS = frozenset({"vs", "versus", "and", "or", "v"})
 _CORRECTABLE_MIN_LENGTH = 3
@@ -212,8 +213,9 @@ class KnowledgeBase:
             for alias, index in self._aliases
             if any(w in _PAIR_WORDS for w in alias.split()) and len(alias.split()) >= 3
         ]
-        self.name_words = frozenset(
-            w for alias, _ in self._aliases for w in alias.split() if w not in STOPWORDS
+        # Words of card titles and ids: a question "about" one of these is about crypto ("governance").
+        self.title_words = frozenset(
+            word for card in self._order for word in words(f"{card.title} {card.id}") if word not in STOPWORDS
         )
         # First word of every name -> the most words a name starting with it has (for `_phrases`).
         self._alias_starts: dict[str, int] = {}
@@ -313,7 +315,7 @@ class KnowledgeBase:
         """
         if not self._order or k <= 0:
             return []
-        fixed = self.corrected_words(query, incidental)
+        fixed = self.corrected_words(query, incidental) + expansions(query)
         # Incidental names (a token the question mentions in passing) count half unless asked about.
         focus_words = set(words(question_focus(query)))
         passing = {word for word in fixed if word in incidental and word not in focus_words}
@@ -400,6 +402,28 @@ _FOCUS = tuple(
         r"^\s*([^?.!,;=]{1,40}?)\s*(?:=\s*\?|\?\?|explained|for dummies)",
     )
 )
+
+
+_CHAINS = r"(base|ethereum|etherum|eth|mainnet|arbitrum|optimism|polygon|solana|bnb|l1|l2)"
+# Ways of saying an idea without its name: the idea's words are added to the search.
+_PHRASE_EXPANSIONS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), extra)
+    for pattern, extra in (
+        (
+            rf"\bfrom {_CHAINS} (to|onto|into) {_CHAINS}\b",
+            ("bridge",),
+        ),
+        (r"\b(cash out|into (cash|real money|dollars|euros|my bank))\b", ("offramp",)),
+        (
+            r"\bbuy (crypto|bitcoin|eth|usdc|coins?) with (a )?(card|bank|cash|dollars|euros|money)\b",
+            ("onramp",),
+        ),
+    )
+)
+
+
+def expansions(query: str) -> list[str]:
+    return [word for pattern, extra in _PHRASE_EXPANSIONS if pattern.search(query) for word in extra]
 
 
 def question_focus(query: str) -> str:

@@ -137,7 +137,7 @@ class OfflineTutor:
             )
             return
         best = hits[0]
-        if best.score < CONCEPT_SCORE:
+        if best.score < CONCEPT_SCORE and not best.exact_alias:  # a card the question names is no "closest"
             draft.add(compose.closest_card_note(best.card))
         compose.explain_card(draft, best.card, level, brief=brief)
         draft.warning = draft.warning or best.card.safety

@@ -125,7 +125,7 @@ ADVICE_RULES = _rules(
     (
         "prediction",
         r"\b(will|gonna|going to|is it going to|can it)\b[^.?!]{0,30}\b(hit|reach|moon|pump|dump|"
-        r"crash|\d+x|go up|go down|rise|fall|recover|explode|skyrocket|double|triple)\b",
+        r"crash|\d+x|go up|go down|go to|get to|rise|fall|recover|explode|skyrocket|double|triple)\b",
     ),
     ("predict-word", r"\b(predict(ion)?s?|price target|forecast|next 100x|next big)\b"),
     (
@@ -151,8 +151,8 @@ SAFETY_RULES = _rules(
     (
         "secret-shared",
         rf"\b(send|sent|share|shared|give|gave|type|typed|enter|entered|paste|pasted|screenshot|"
-        rf"upload|uploaded|email|emailed|e-mail|dm|dmed|told|photo|picture|"
-        rf"texted)\b[^?!]{{0,80}}\b{_RECOVERY_WORDS}\b",
+        rf"screenshotted|screenshoted|upload|uploaded|email|emailed|e-mail|dm|dmed|told|photo|photographed|"
+        rf"picture|texted)\b[^?!]{{0,80}}\b{_RECOVERY_WORDS}\b",
     ),
     (
         "secret-shared-after",
