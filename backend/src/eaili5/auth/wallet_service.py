@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -55,11 +56,17 @@ class WalletSignIn:
         return NonceOut(
             nonce=nonce,
             expires_at=expires_at,
-            domain=self.settings.siwe_domain_names[0],
+            domain=self._own_domain(),
             uri=self.settings.public_url.rstrip("/"),
             chain_ids=list(SUPPORTED_CHAIN_IDS),
             statement=STATEMENT,
         )
+
+    def _own_domain(self) -> str:
+        """The public URL's host when it is accepted (it is by default), else the first accepted one."""
+        own = urlsplit(self.settings.public_url).netloc
+        accepted = self.settings.siwe_domain_names
+        return own if own in accepted else accepted[0]
 
     async def verify(
         self, db: AsyncSession, principal: Principal, old_token: str, body: VerifyIn, user_agent: str | None
