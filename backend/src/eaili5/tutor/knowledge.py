@@ -415,6 +415,12 @@ _PHRASE_EXPANSIONS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         ),
         (r"\b(cash out|into (cash|real money|dollars|euros|my bank))\b", ("offramp",)),
         (
+            r"\b(own wallet|hold(ing)? (my|your|the) (own )?keys|my own keys|not your keys)\b",
+            ("self", "custody"),
+        ),
+        # A 0x code the app shows after you send or swap is the transaction's receipt number.
+        (r"\b(sent|send|sending|swapped|swap|paid)\b[^.?!]{0,40}\b0x", ("transaction", "hash", "receipt")),
+        (
             r"\bbuy (crypto|bitcoin|eth|usdc|coins?) with (a )?(card|bank|cash|dollars|euros|money)\b",
             ("onramp",),
         ),
