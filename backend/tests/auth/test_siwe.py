@@ -241,3 +241,21 @@ async def test_nonce_and_verify_are_rate_limited(client: httpx.AsyncClient) -> N
         (await client.post("/api/auth/verify", json=body, headers=auth(token))).status_code for _ in range(3)
     ]
     assert verifies == [401, 401, 429]
+
+
+async def test_two_guests_signing_in_with_one_new_wallet_at_once_make_one_wallet_user(
+    client: httpx.AsyncClient, app: Any
+) -> None:
+    key = Account.create()
+    guests = [(await new_guest(client))[0] for _ in range(2)]
+    nonces = [await get_nonce(client, token) for token in guests]
+    messages = [siwe_message(key.address, nonce) for nonce in nonces]
+    responses = await asyncio.gather(
+        *(verify(client, token, m, personal_sign(key, m)) for token, m in zip(guests, messages, strict=True))
+    )
+    statuses = sorted(r.status_code for r in responses)
+    # Either the second merged into the first (200, 200) or lost the race cleanly (409, still a guest).
+    assert statuses in ([200, 200], [200, 409]), [r.text for r in responses]
+    users, wallets, _ = await _counts(app)
+    assert wallets == 1
+    assert users == (1 if statuses == [200, 200] else 2)
