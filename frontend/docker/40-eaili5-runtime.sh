@@ -2,14 +2,17 @@
 # Writes the EAILI5 web app's runtime files before nginx starts (the nginx image runs every
 # /docker-entrypoint.d/*.sh), so one image serves every environment:
 #   config.js       window.__EAILI5_CONFIG__ = {apiBaseUrl}  (read by src/lib/config.ts)
-#   runtime.conf    nginx maps for the CSP: connect-src (API + WebSocket origins), frame-ancestors
-#   farcaster.json  the mini app manifest for /.well-known/farcaster.json
+#   runtime.conf    nginx maps: the CSP's connect-src (API + WebSocket origins) and frame-ancestors, the
+#                   API origin (/.well-known/farcaster.json is proxied to the backend, the manifest's one
+#                   source of truth), a DNS resolver for that proxy, and the fc:miniapp embed tag that
+#                   nginx adds to every page's <head> (as the backend does in the embedded mode)
 # Environment:
 #   EAILI5_API_ORIGIN        e.g. https://base-api.example.com; empty = same origin as the app
-#   EAILI5_PUBLIC_URL        the app's own origin, e.g. https://base.example.com (manifest URLs)
+#   EAILI5_PUBLIC_URL        the app's own origin, e.g. https://base.example.com (embed URLs)
 #   EAILI5_FRAME_ANCESTORS   CSP frame-ancestors sources (default: Farcaster clients and the Base app)
-#   EAILI5_FARCASTER_HEADER, EAILI5_FARCASTER_PAYLOAD, EAILI5_FARCASTER_SIGNATURE
-#                            the manifest's accountAssociation (JSON Farcaster Signature for the domain)
+#   EAILI5_CONNECT_SRC_EXTRA more connect-src origins, space-separated (e.g. a wallet relay); default none
+#   EAILI5_MINIAPP_NAME, EAILI5_MINIAPP_BUTTON_TITLE, EAILI5_MINIAPP_SPLASH_BACKGROUND_COLOR
+#                            the embed's texts (defaults: the backend's settings defaults)
 #   EAILI5_WEB_RUNTIME_DIR   where to write (default /var/lib/eaili5-web)
 # Values are validated, never escaped: a bad value stops the container with a message.
 set -eu
@@ -48,6 +51,11 @@ if [ -n "$api_origin" ]; then
   esac
   connect_src="'self' $api_origin $ws_origin"
 fi
+for origin in ${EAILI5_CONNECT_SRC_EXTRA:-}; do
+  printf '%s' "$origin" | grep -Eq '^(https|wss)://[A-Za-z0-9*.-]+(:[0-9]{1,5})?$' \
+    || fail "EAILI5_CONNECT_SRC_EXTRA takes https:// or wss:// origins (got '$origin')"
+  connect_src="$connect_src $origin"
+done
 
 cat >"$out/config.js" <<JS
 // Written at container start by 40-eaili5-runtime.sh.
@@ -64,40 +72,36 @@ map \$host \$eaili5_frame_ancestors {
 }
 CONF
 
-association=""
-header="${EAILI5_FARCASTER_HEADER:-}"
-payload="${EAILI5_FARCASTER_PAYLOAD:-}"
-signature="${EAILI5_FARCASTER_SIGNATURE:-}"
-if [ -n "$header$payload$signature" ]; then
-  for part in "$header" "$payload" "$signature"; do
-    printf '%s' "$part" | grep -Eq '^[A-Za-z0-9_=+/-]+$' \
-      || fail "EAILI5_FARCASTER_HEADER/PAYLOAD/SIGNATURE must all be set, as base64url strings"
-  done
-  association="\"accountAssociation\": {\"header\": \"$header\", \"payload\": \"$payload\", \"signature\": \"$signature\"},"
-else
-  echo "eaili5-web: no EAILI5_FARCASTER_* account association; Farcaster clients will not verify the manifest" >&2
-fi
+# The fc:miniapp embed, shaped as eaili5.auth.manifest.embed() builds it.
+name="${EAILI5_MINIAPP_NAME:-EAILI5}"
+button="${EAILI5_MINIAPP_BUTTON_TITLE:-Start learning}"
+splash_color="${EAILI5_MINIAPP_SPLASH_BACKGROUND_COLOR:-#0b1020}"
+for text in "$name" "$button"; do
+  printf '%s' "$text" | grep -Eq '^[A-Za-z0-9 .,!?-]{1,32}$' || fail "mini app name and button title: 1-32 plain characters"
+done
+printf '%s' "$splash_color" | grep -Eq '^#[0-9a-fA-F]{6}$' || fail "EAILI5_MINIAPP_SPLASH_BACKGROUND_COLOR must be #rrggbb"
+q='&quot;'
+embed="{${q}version${q}:${q}1${q},${q}imageUrl${q}:${q}$public_url/miniapp/embed-1200x800.png${q},"
+embed="$embed${q}button${q}:{${q}title${q}:${q}$button${q},${q}action${q}:{${q}type${q}:${q}launch_miniapp${q},"
+embed="$embed${q}name${q}:${q}$name${q},${q}url${q}:${q}$public_url/${q},"
+embed="$embed${q}splashImageUrl${q}:${q}$public_url/miniapp/splash-200.png${q},"
+embed="$embed${q}splashBackgroundColor${q}:${q}$splash_color${q}}}}"
 
-cat >"$out/farcaster.json" <<JSON
-{
-  $association
-  "miniapp": {
-    "version": "1",
-    "name": "EAILI5",
-    "subtitle": "Crypto explained like you're 5",
-    "description": "An AI tutor that teaches crypto on Base in very simple words: chat, short lessons with quizzes, live tokens and a play-money portfolio.",
-    "homeUrl": "$public_url/",
-    "iconUrl": "$public_url/miniapp/icon-1024.png",
-    "splashImageUrl": "$public_url/miniapp/splash-200.png",
-    "splashBackgroundColor": "#f5f6f8",
-    "primaryCategory": "education",
-    "tags": ["crypto", "learning", "base", "tutor", "education"],
-    "ogTitle": "EAILI5 - crypto like you're 5",
-    "ogDescription": "Learn crypto on Base in very simple words, with play money.",
-    "ogImageUrl": "$public_url/miniapp/og-1200x630.png",
-    "noindex": false,
-    "requiredChains": ["eip155:8453"]
-  }
+# nginx resolves the API host at request time (proxy_pass with a variable) with the container's DNS.
+resolver="$(awk '$1 == "nameserver" { print $2; exit }' /etc/resolv.conf 2>/dev/null || true)"
+case "$resolver" in
+  *:*) resolver="[$resolver]" ;;
+  "") resolver="127.0.0.11" ;;
+esac
+
+cat >>"$out/runtime.conf" <<CONF
+map \$host \$eaili5_api_origin {
+    default "$api_origin";
 }
-JSON
+map \$host \$eaili5_embed_meta {
+    default '<meta name="fc:miniapp" content="$embed" />';
+}
+resolver $resolver valid=60s ipv6=off;
+CONF
+
 echo "eaili5-web: runtime config written to $out (API: ${api_origin:-same origin})"

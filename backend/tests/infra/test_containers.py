@@ -122,7 +122,16 @@ def test_runtime_config_defaults_to_same_origin(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert 'apiBaseUrl: ""' in (tmp_path / "config.js").read_text()  # config.ts falls back to same origin
     assert "default \"'self'\";" in (tmp_path / "runtime.conf").read_text()
-    assert "accountAssociation" not in (tmp_path / "farcaster.json").read_text()
+    conf = (tmp_path / "runtime.conf").read_text()
+    assert 'map $host $eaili5_api_origin {\n    default "";' in conf  # nginx answers 404 for the manifest
+    assert "\nresolver " in conf
+
+
+def test_runtime_config_extra_connect_origins(tmp_path: Path) -> None:
+    extra = "wss://relay.walletconnect.org https://rpc.example.com:8443"
+    result = _runtime(tmp_path, EAILI5_API_ORIGIN="https://api.x.com", EAILI5_CONNECT_SRC_EXTRA=extra)
+    assert result.returncode == 0, result.stderr
+    assert f"'self' https://api.x.com wss://api.x.com {extra}\";" in (tmp_path / "runtime.conf").read_text()
 
 
 def test_runtime_config_https_api_gets_wss(tmp_path: Path) -> None:
@@ -144,12 +153,10 @@ def test_runtime_config_https_api_gets_wss(tmp_path: Path) -> None:
         {"EAILI5_API_ORIGIN": "javascript:alert(1)"},
         {"EAILI5_PUBLIC_URL": "https://x.com/path"},
         {"EAILI5_FRAME_ANCESTORS": "https://x.com; script-src *"},
-        {"EAILI5_FARCASTER_HEADER": "abc"},  # the other two parts missing
-        {
-            "EAILI5_FARCASTER_HEADER": "a",
-            "EAILI5_FARCASTER_PAYLOAD": "b",
-            "EAILI5_FARCASTER_SIGNATURE": 'c"}',
-        },
+        {"EAILI5_MINIAPP_NAME": "it's"},  # a quote would end nginx's string
+        {"EAILI5_CONNECT_SRC_EXTRA": "https://relay.example.com; script-src *"},
+        {"EAILI5_MINIAPP_BUTTON_TITLE": "x" * 33},
+        {"EAILI5_MINIAPP_SPLASH_BACKGROUND_COLOR": "red"},
     ],
 )
 def test_runtime_config_refuses_bad_values(tmp_path: Path, env: dict[str, str]) -> None:

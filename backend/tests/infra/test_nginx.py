@@ -4,6 +4,8 @@ image's entrypoint writes, next to a live backend on another origin (as base. an
 
 from __future__ import annotations
 
+import base64
+import html
 import json
 import os
 import re
@@ -16,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from eaili5.auth.manifest import embed as backend_embed
+from eaili5.core.settings import load_settings
 from tests.infra.support import (
     FRONTEND,
     IN_CI,
@@ -30,9 +34,10 @@ from tests.infra.support import (
 )
 
 DIST = FRONTEND / "dist"
+# A Farcaster account association for this test's host, 127.0.0.1 (the backend checks the domain).
 ASSOCIATION = {
-    "header": "eyJmaWQiOjEyMzR9",
-    "payload": "eyJkb21haW4iOiJiYXNlIn0",
+    "header": "eyJmaWQiOjEyMzQsInR5cGUiOiJjdXN0b2R5In0",
+    "payload": base64.urlsafe_b64encode(b'{"domain":"127.0.0.1"}').decode().rstrip("="),
     "signature": "c2lnbmF0dXJl",
 }
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -80,9 +85,6 @@ def _write_runtime(runtime: Path, api_origin: str, public_url: str) -> None:
         "EAILI5_WEB_RUNTIME_DIR": str(runtime),
         "EAILI5_API_ORIGIN": api_origin,
         "EAILI5_PUBLIC_URL": public_url,
-        "EAILI5_FARCASTER_HEADER": ASSOCIATION["header"],
-        "EAILI5_FARCASTER_PAYLOAD": ASSOCIATION["payload"],
-        "EAILI5_FARCASTER_SIGNATURE": ASSOCIATION["signature"],
     }
     script = FRONTEND / "docker" / "40-eaili5-runtime.sh"
     subprocess.run(["sh", str(script)], env=env, check=True, capture_output=True, timeout=30)
@@ -98,8 +100,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         pytest.skip(message)
     tmp = tmp_path_factory.mktemp("nginx")
     html, runtime = tmp / "html", tmp / "runtime"
-    shutil.copytree(DIST, html)
+    # As the Dockerfile layers them: placeholder mini app images, then the build over them.
     shutil.copytree(FRONTEND / "docker" / "miniapp", html / "miniapp")
+    shutil.copytree(DIST, html, dirs_exist_ok=True)
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
 
@@ -108,6 +111,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         EAILI5_ENVIRONMENT="development",
         EAILI5_DATA_DIR=str(data_dir),
         EAILI5_ALLOWED_ORIGINS=origin,
+        EAILI5_PUBLIC_URL=origin,
+        EAILI5_FARCASTER_ACCOUNT_ASSOCIATION=json.dumps(ASSOCIATION),
         EAILI5_FRONTEND_DIST=str(tmp / "no-spa-on-the-api"),
     )
     migrate(env)
@@ -175,13 +180,33 @@ def test_index_is_never_cached_and_loads_config_first(site: Site) -> None:
     assert page.index('<script src="/config.js"></script>') < page.index('<script type="module"')
 
 
+def _embed(page: str) -> dict[str, object]:
+    tags = re.findall(r'<meta name="fc:miniapp" content="([^"]*)" />', page)
+    assert len(tags) == 1, "expected exactly one fc:miniapp tag"
+    embed: dict[str, object] = json.loads(html.unescape(tags[0]))
+    return embed
+
+
+def test_every_page_carries_the_same_embed_as_the_backend_builds(site: Site) -> None:
+    _, _, body = http("GET", f"{site.origin}/")
+    _, _, deep = http("GET", f"{site.origin}/learn/some-lesson")
+    embed = _embed(body.decode())
+    assert _embed(deep.decode()) == embed
+    expected = backend_embed(load_settings(public_url=site.origin))
+    assert embed == expected  # one shape, whoever serves the page
+    status, headers, image = http("GET", str(expected["imageUrl"]))
+    assert status == 200 and headers["content-type"] == "image/png"
+    assert _png_size(image) == (1200, 800)  # 3:2
+
+
 @pytest.mark.parametrize(
     "path", ["/learn", "/market/0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913", "/chat/a/b/c"]
 )
 def test_spa_fallback_serves_index(site: Site, path: str) -> None:
     status, headers, body = http("GET", f"{site.origin}{path}")
     assert status == 200
-    assert body == (DIST / "index.html").read_bytes()
+    assert body == http("GET", f"{site.origin}/")[2]  # index.html, with the embed tag
+    assert b'<div id="root">' in body
     assert headers["cache-control"] == "no-cache"
 
 
@@ -224,23 +249,19 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def test_farcaster_manifest(site: Site) -> None:
+def test_farcaster_manifest_is_the_backends(site: Site) -> None:
     status, headers, body = http("GET", f"{site.origin}/.well-known/farcaster.json")
-    assert status == 200
+    assert status == 200, body
     assert headers["content-type"].startswith("application/json")
     assert headers["access-control-allow-origin"] == "*"
     assert headers["cache-control"] == "no-cache"
+    _assert_security_headers(headers, site.api_origin)  # ours, not the API's (which would clash)
     manifest = json.loads(body)
+    assert manifest == json.loads(http("GET", f"{site.api_origin}/.well-known/farcaster.json")[2])
     assert manifest["accountAssociation"] == ASSOCIATION
     app = manifest["miniapp"]
-    assert app["version"] == "1"
-    assert len(app["name"]) <= 32
-    assert len(app["subtitle"]) <= 30
-    assert len(app["description"]) <= 170
-    assert len(app["tags"]) <= 5
-    assert app["primaryCategory"] == "education"
-    assert app["requiredChains"] == ["eip155:8453"]
     assert app["homeUrl"] == f"{site.origin}/"
+    assert app["primaryCategory"] == "education" and app["version"] == "1"
     for key, size in (("iconUrl", (1024, 1024)), ("splashImageUrl", (200, 200)), ("ogImageUrl", (1200, 630))):
         assert app[key].startswith(site.origin)
         status, headers, image = http("GET", app[key])

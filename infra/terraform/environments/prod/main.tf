@@ -93,6 +93,7 @@ module "cloud_run" {
   frontend_max_instances        = var.frontend_max_instances
   frontend_concurrency          = var.frontend_concurrency
   farcaster_account_association = var.farcaster_account_association
+  frontend_connect_src_extra    = var.frontend_connect_src_extra
   depends_on                    = [module.database, module.redis]
 }
 

@@ -130,6 +130,12 @@ variable "frontend_concurrency" {
   default     = 100
 }
 
+variable "frontend_connect_src_extra" {
+  type        = string
+  description = "Extra https:// or wss:// origins the web app may connect to (CSP connect-src), space-separated, e.g. a WalletConnect relay."
+  default     = ""
+}
+
 variable "farcaster_account_association" {
   type = object({
     header    = string

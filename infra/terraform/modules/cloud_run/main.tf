@@ -12,7 +12,10 @@ locals {
     EAILI5_TRUSTED_PROXIES = "*"
     EAILI5_GCP_PROJECT     = var.project_id
     EAILI5_LOG_FORMAT      = "json"
-  }, var.backend_env)
+    }, var.backend_env, var.farcaster_account_association.header == "" ? {} : {
+    # The backend builds /.well-known/farcaster.json (nginx proxies it) and checks the domain.
+    EAILI5_FARCASTER_ACCOUNT_ASSOCIATION = jsonencode(var.farcaster_account_association)
+  })
   backend_port = 8000
 }
 
@@ -205,16 +208,8 @@ resource "google_cloud_run_v2_service" "frontend" {
         value = "https://${local.app_host}"
       }
       env {
-        name  = "EAILI5_FARCASTER_HEADER"
-        value = var.farcaster_account_association.header
-      }
-      env {
-        name  = "EAILI5_FARCASTER_PAYLOAD"
-        value = var.farcaster_account_association.payload
-      }
-      env {
-        name  = "EAILI5_FARCASTER_SIGNATURE"
-        value = var.farcaster_account_association.signature
+        name  = "EAILI5_CONNECT_SRC_EXTRA"
+        value = var.frontend_connect_src_extra
       }
 
       startup_probe {

@@ -129,5 +129,10 @@ variable "farcaster_account_association" {
     payload   = string
     signature = string
   })
-  description = "The mini app manifest's accountAssociation for base.DOMAIN (public values); empty strings to omit."
+  description = "The mini app manifest's accountAssociation for base.DOMAIN (public values), given to the backend; empty strings to omit."
+}
+
+variable "frontend_connect_src_extra" {
+  type        = string
+  description = "More origins for the web app's CSP connect-src, space-separated (e.g. a wallet relay); the API's are always there."
 }
