@@ -219,12 +219,21 @@ class TutorService:
         saved and the reply streamed. An unknown conversation ends the reply with `chat.error`."""
         stream = await self._open(admitted.user_id, admitted.conversation_id, admitted.message_id, sink)
         await stream.send({"type": "chat.status", "text": THINKING})
+        outcome = ReplyOutcome(admitted.message_id, admitted.conversation_id, status="failed")
         try:
             async with self.state.db.transaction() as db:
                 turn = await self.prepare(db, admitted)
         except NotFound as exc:
             await stream.send({"type": "chat.error", "code": "not_found", "detail": exc.detail})
-            return ReplyOutcome(admitted.message_id, admitted.conversation_id, status="failed")
+            return outcome
+        except asyncio.CancelledError:  # stopped before it began: nothing was saved
+            outcome.status = "stopped"
+            await stream.send(outcome.done_frame())
+            return outcome
+        except Exception:
+            logger.exception("could not start a tutor reply")
+            await stream.send({"type": "chat.error", "code": "internal", "detail": FAILED})
+            return outcome
         return await self.generate(turn, sink, stream)
 
     async def generate(
