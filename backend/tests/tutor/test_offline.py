@@ -162,6 +162,8 @@ def test_tool_specs_are_openai_function_specs() -> None:
     for spec in specs:
         assert spec["type"] == "function" and spec["function"]["description"]
         assert spec["function"]["parameters"]["type"] == "object"
+        flat = json.dumps(spec)
+        assert "$ref" not in flat and "$defs" not in flat and '"null"' not in flat  # simple for small models
 
 
 @pytest.mark.parametrize(

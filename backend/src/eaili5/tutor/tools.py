@@ -357,20 +357,17 @@ class TutorTools:
     @staticmethod
     def openai_tool_specs() -> list[dict[str, Any]]:
         """Function specs in the OpenAI tools format. None takes a user id: private data is the caller's."""
-        specs = []
-        for name, (description, model) in _SPECS.items():
-            schema = model.model_json_schema()
-            schema.pop("title", None)
-            for prop in schema.get("properties", {}).values():
-                prop.pop("title", None)
-            schema.setdefault("properties", {})
-            specs.append(
-                {
-                    "type": "function",
-                    "function": {"name": name, "description": description, "parameters": schema},
-                }
-            )
-        return specs
+        return [
+            {
+                "type": "function",
+                "function": {
+                    "name": name,
+                    "description": description,
+                    "parameters": plain_schema(model.model_json_schema()),
+                },
+            }
+            for name, (description, model) in _SPECS.items()
+        ]
 
     async def call(self, name: str, arguments_json: str, user_id: uuid.UUID) -> ToolResult:
         """Run one tool for a model. Bad names or arguments come back as an error result, never raise."""
@@ -507,6 +504,32 @@ class TutorTools:
             _STATUS["web_search"],
             data=results,
         )
+
+
+def plain_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON schema small models can follow: `$ref`s inlined, optional `anyOf [X, null]` as X, no titles."""
+    definitions = schema.get("$defs", {})
+
+    def simplify(node: Any) -> Any:
+        if isinstance(node, list):
+            return [simplify(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            target = definitions[node["$ref"].rsplit("/", 1)[-1]]
+            return simplify({**target, **{k: v for k, v in node.items() if k != "$ref"}})
+        options = node.get("anyOf")
+        if isinstance(options, list):
+            concrete = [option for option in options if option != {"type": "null"}]
+            if len(concrete) == 1:
+                node = {**{k: v for k, v in node.items() if k != "anyOf"}, **concrete[0]}
+                if node.get("default", "") is None:
+                    del node["default"]
+        return {key: simplify(value) for key, value in node.items() if key not in ("$defs", "title")}
+
+    plain: dict[str, Any] = simplify(schema)
+    plain.setdefault("properties", {})
+    return plain
 
 
 def _error(message: str, name: str) -> ToolResult:
