@@ -342,3 +342,15 @@ def test_neutralise_keeps_third_party_text_inert() -> None:
     assert "<" not in clean and "`" not in clean and "[" not in clean and '"' not in clean
     assert "\u202e" not in clean and "\x00" not in clean and len(clean) <= 100
     assert plain("It’s") == "it's"
+
+
+def test_numbers_read_plainly() -> None:
+    from decimal import Decimal
+
+    from eaili5.tutor.compose import big_usd, up_or_down, usd
+
+    assert usd(Decimal("3145.519")) == "$3,145.52"
+    assert usd(Decimal("0.00000099934")) == "$0.0000009993"
+    assert usd(None) == "unknown"
+    assert big_usd(Decimal("8660000")) == "$8.7 million" and big_usd(Decimal("930122")) == "$930,122"
+    assert up_or_down(Decimal("-5.04")) == "down 5.0%" and up_or_down(Decimal("0.01")) == "about flat (0.0%)"
