@@ -29,6 +29,7 @@ MAX_TOKENS_PER_REPLY = 2
 CHART_QUESTION = re.compile(
     r"\b(chart|candles?|trend|history|this week|past week|last week|7 ?d|moved|movement)\b", re.IGNORECASE
 )
+NAMED_BOOST = 5.0  # how much naming a card must add to its score to count as naming it on purpose
 RELATED_SCORE = 4.0  # a related card this relevant to the question gets a short paragraph too
 # Cards an advice reply teaches from, when they exist (looked up by name, so content can evolve).
 ADVICE_CARD_NAMES = (
@@ -184,7 +185,7 @@ class OfflineTutor:
         draft.add(compose.simulated_note(details[0], self.tools.state.market.is_simulated))
         named = _named_card(plan)
         if named is not None:
-            draft.add(f"**What {named.card.title} means**")
+            draft.add(f"**{named.card.title}**")
             compose.explain_card(draft, named.card, level, brief=True)
 
     async def _portfolio(self, plan: Plan, request: TutorRequest, draft: Draft) -> None:
@@ -430,9 +431,10 @@ def _second_named_card(kb: KnowledgeBase, plan: Plan, best: CardHit) -> Card | N
 
 
 def _named_card(plan: Plan) -> CardHit | None:
-    """A card the question names outright ("liquidity", "market cap"), to explain alongside facts."""
+    """A card the question names outright and specifically ("market cap", not just "price"), to explain
+    next to live facts."""
     for hit in plan.cards[:3]:
-        if hit.exact_alias and hit.score >= CONCEPT_SCORE:
+        if hit.exact_alias and hit.score >= CONCEPT_SCORE and hit.score - hit.bm25 >= NAMED_BOOST:
             return hit
     return None
 
