@@ -215,10 +215,8 @@ test('the level toggle is saved and the next question is asked at that level', {
 });
 
 test('a knowledge-card source opens a small sheet with its title and id', { skip }, async () => {
-  const chip = lastAnswer()
-    .getByRole('button', { name: /Knowledge card/ })
-    .first();
-  // The chip reads "📘 <hidden>Knowledge card: </hidden>Title": its last text node is the title.
+  const chip = lastAnswer().getByRole('button', { name: /^Card/ }).first();
+  // The chip reads "CARD<hidden>: </hidden>Title": its last text node is the title.
   const title = await chip.evaluate((el) => el.lastChild?.textContent ?? '');
   await chip.click();
   const sheet = page().getByRole('dialog');

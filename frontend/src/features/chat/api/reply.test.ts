@@ -33,6 +33,9 @@ const DONE = {
 
 describe('replyReducer: streaming', () => {
   it('assembles deltas in order, shows the status, then finishes with the done fields', () => {
+    const working = run([frame('chat.status', 0, { text: 'Looking through my cards…' })]);
+    expect(working.status).toBe('Looking through my cards…');
+    expect(working.phase).toBe('streaming');
     const reply = run([
       frame('chat.status', 0, { text: 'Looking through my cards…' }),
       frame('chat.delta', 1, { text: 'Slippage is ' }),
@@ -40,7 +43,7 @@ describe('replyReducer: streaming', () => {
       frame('chat.sources', 3, { sources: [{ kind: 'card', title: 'Slippage', id: 'slippage' }] }),
     ]);
     expect(reply.text).toBe('Slippage is when the price moves.');
-    expect(reply.status).toBe('Looking through my cards…');
+    expect(reply.status).toBeNull(); // text arrived: the status line gave way
     expect(reply.phase).toBe('streaming');
     expect(reply.messageId).toBe('m-1');
     expect(reply.conversationId).toBe('c-1');

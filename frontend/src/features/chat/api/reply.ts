@@ -112,7 +112,8 @@ function applyFrame(reply: ReplyState, frame: ReplyFrame): ReplyState {
       return reply.stopRequested ? next : { ...next, phase: 'streaming', status: stringOr(frame.text, null) };
     case 'chat.delta':
       if (reply.stopRequested) return next;
-      return { ...next, phase: 'streaming', text: next.text + stringOr(frame.text, '') };
+      // Text means the tools are done for now: the status line gives way (a later status brings it back).
+      return { ...next, phase: 'streaming', status: null, text: next.text + stringOr(frame.text, '') };
     case 'chat.sources':
       return { ...next, sources: mergeSources(next.sources, frame.sources) };
     case 'chat.done':

@@ -32,7 +32,7 @@ export function ChatPage() {
   return (
     <Page
       title="Chat"
-      intro="Ask anything about crypto. Answers stream in, in simple words, with sources."
+      intro="Ask anything about crypto and get answers in simple words, with sources."
       aside={
         <div className="chat-page__tools">
           <Button
@@ -72,7 +72,7 @@ export function ChatPage() {
           onAsk={ask}
         />
       )}
-      <div ref={endRef} />
+      <div ref={endRef} className="chat-page__end" />
       <Announcer turns={state.turns.length} lastPhase={state.turns.at(-1)?.reply.phase ?? null} />
       <Composer
         busy={busy}

@@ -39,7 +39,7 @@ export function Composer({ busy, onSend, onStop }: ComposerProps) {
         className="chat-composer__input"
         rows={1}
         maxLength={MAX_QUESTION_LENGTH}
-        placeholder="Ask anything about crypto…"
+        placeholder="Ask about crypto…"
         value={text}
         aria-describedby={nearLimit ? countId : undefined}
         onChange={(event) => {

@@ -58,8 +58,8 @@ function SourceChip({ source, onOpenCard }: { source: ChatSource; onOpenCard: (c
             onOpenCard(source);
           }}
         >
-          <span aria-hidden="true">📘</span>
-          <span className="visually-hidden">Knowledge card: </span>
+          <span className="chat-chip__kind">Card</span>
+          <span className="visually-hidden">: </span>
           {source.title}
         </button>
       );
@@ -70,13 +70,13 @@ function SourceChip({ source, onOpenCard }: { source: ChatSource; onOpenCard: (c
     case 'portfolio':
       return (
         <Link className="chat-chip chat-chip--source" to="/portfolio">
-          <span aria-hidden="true">💼</span> {source.title}
+          <span className="chat-chip__kind">Yours</span> {source.title}
         </Link>
       );
     case 'progress':
       return (
         <Link className="chat-chip chat-chip--source" to="/learn">
-          <span aria-hidden="true">🎓</span> {source.title}
+          <span className="chat-chip__kind">Yours</span> {source.title}
         </Link>
       );
   }
@@ -88,7 +88,7 @@ function MarketChip({ source }: { source: ChatSource }) {
   const detail = [provider, when].filter(Boolean).join(' · ');
   const body = (
     <>
-      <span aria-hidden="true">📈</span> {source.title}
+      <span className="chat-chip__kind">Market</span> {source.title}
       {detail && <span className="chat-chip__detail"> · {detail}</span>}
     </>
   );
@@ -105,7 +105,7 @@ function WebChip({ source }: { source: ChatSource }) {
   const href = safeHref(source.url);
   const body = (
     <>
-      <span aria-hidden="true">🌐</span> {source.title}
+      <span className="chat-chip__kind">Web</span> {source.title}
       {href && <span className="chat-chip__detail"> · {hostOf(href)}</span>}
     </>
   );
