@@ -48,6 +48,7 @@ class Site:
     origin: str
     api_origin: str
     runtime: Path
+    html: Path  # the copy nginx serves (a concurrent `npm run build` may be rewriting dist/)
 
 
 def _site_config(runtime: Path, html: Path, port: int) -> str:
@@ -129,14 +130,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         process = subprocess.Popen([str(nginx), "-p", str(tmp), "-c", str(main_conf)], stderr=subprocess.PIPE)
         try:
             wait_http(f"{origin}/healthz", timeout=15)
-            yield Site(origin=origin, api_origin=api_origin, runtime=runtime)
+            yield Site(origin=origin, api_origin=api_origin, runtime=runtime, html=html)
         finally:
             process.terminate()
             process.wait(timeout=10)
 
 
-def _hashed_assets() -> list[str]:
-    return sorted(p.name for p in (DIST / "assets").iterdir() if p.suffix in (".js", ".css"))
+def _hashed_assets(html: Path) -> list[str]:
+    return sorted(p.name for p in (html / "assets").iterdir() if p.suffix in (".js", ".css"))
 
 
 def _assert_security_headers(headers: dict[str, str], api_origin: str) -> None:
@@ -220,7 +221,7 @@ def test_missing_files_are_404_not_the_page(site: Site, path: str) -> None:
 
 
 def test_hashed_assets_are_immutable_and_gzipped(site: Site) -> None:
-    assets = _hashed_assets()
+    assets = _hashed_assets(site.html)
     assert assets, "the build produced no hashed assets"
     for name in assets:
         status, headers, body = http(
@@ -230,7 +231,7 @@ def test_hashed_assets_are_immutable_and_gzipped(site: Site) -> None:
         assert headers["cache-control"] == IMMUTABLE
         kind = "application/javascript" if name.endswith(".js") else "text/css"
         assert headers["content-type"].startswith(kind)
-        assert body == (DIST / "assets" / name).read_bytes()
+        assert body == (site.html / "assets" / name).read_bytes()
         if len(body) > 1024:
             assert headers.get("content-encoding") == "gzip"
 
