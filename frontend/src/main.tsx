@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import './app/styles/tokens.css';
 import './app/styles/base.css';
 import { App } from './app/app';
+import { startMiniApp } from './lib/miniapp';
 import { themeStore } from './lib/theme';
 
 // Apply the saved theme before the first render so the page does not flash the wrong colours.
@@ -17,3 +18,6 @@ createRoot(container).render(
     <App />
   </StrictMode>,
 );
+
+// Inside a Farcaster/Base mini app host: tell it the UI is ready. Never awaited (hosts can hang).
+void startMiniApp();

@@ -90,6 +90,8 @@ export type Meta = MetaSchema;
 export { ApiError, describeError } from './api-error';
 // The tutor's conversations and the reading-level preference (kept apart to avoid edit collisions).
 export * from './chat-api';
+// Wallet sign-in, sessions and the user's own data (same reason).
+export * from './auth-api';
 
 /** The signed-in user (a guest until they sign in with a wallet). Creates a guest session if needed. */
 export function fetchMe(signal?: AbortSignal): Promise<User> {

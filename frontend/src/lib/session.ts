@@ -44,6 +44,17 @@ function startGuestSession(): Promise<string> {
   return pendingSession;
 }
 
+/**
+ * Makes `token` this browser's session: a wallet sign-in rotates the token and may change the user
+ * (the guest merged into an existing wallet user), so renewal listeners run as for a new guest.
+ */
+export function adoptSession(token: string): void {
+  writeToken(token);
+  renewalListeners.forEach((listener) => {
+    listener();
+  });
+}
+
 /** The current token, creating a guest session first if there is none. */
 export function ensureSession(): Promise<string> {
   if (pendingSession) return pendingSession;

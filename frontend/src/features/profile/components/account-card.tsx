@@ -4,11 +4,15 @@ import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { describeError, type User } from '@/lib/api';
 import { formatDate } from '@/lib/format';
+import { useMiniAppDisplayName } from '@/lib/miniapp';
+import { rememberedBasename } from '@/lib/wallet/basename-store';
+import { shortenAddress } from '@/lib/wallet/chains';
 
 import { useMe } from '../api/me';
+import { useSignOut } from '../api/sign-out';
 import './account-card.css';
 
-/** Who the app thinks you are: for now always a guest, identified by the session's user id. */
+/** Who the app thinks you are: a guest, or a wallet shown by its Basename or shortened address. */
 export function AccountCard() {
   const me = useMe();
   return (
@@ -28,26 +32,32 @@ export function AccountCard() {
   );
 }
 
+function Greeting() {
+  // From the mini app host (e.g. a Farcaster client): a name to greet, never who is signed in.
+  const displayName = useMiniAppDisplayName();
+  return displayName ? <p className="account-card__greeting">Hi, {displayName}!</p> : null;
+}
+
 function AccountDetails({ user }: { user: User }) {
   return (
     <>
-      <div className="account-card__identity">
-        <span className="account-card__name">{user.is_guest ? 'Guest' : 'Wallet user'}</span>
-        {user.is_guest && <Badge tone="info">No sign-in needed</Badge>}
-      </div>
+      <Greeting />
+      {user.wallet_address ? <WalletIdentity address={user.wallet_address} /> : <GuestIdentity />}
       <dl className="account-card__facts">
+        {user.wallet_address && (
+          <div>
+            <dt>Wallet address</dt>
+            <dd className="account-card__id" data-testid="wallet-address">
+              {user.wallet_address}
+            </dd>
+          </div>
+        )}
         <div>
           <dt>User ID</dt>
           <dd className="account-card__id" data-testid="user-id">
             {user.id}
           </dd>
         </div>
-        {user.wallet_address && (
-          <div>
-            <dt>Wallet</dt>
-            <dd className="account-card__id">{user.wallet_address}</dd>
-          </div>
-        )}
         <div>
           <dt>Since</dt>
           <dd>{formatDate(user.created_at)}</dd>
@@ -55,7 +65,42 @@ function AccountDetails({ user }: { user: User }) {
       </dl>
       {user.is_guest && (
         <p className="account-card__note">
-          You are using EAILI5 as a guest. Signing in with your wallet is coming soon, and will keep what you did.
+          You are using EAILI5 as a guest: everything is kept in this browser. Sign in with a wallet to keep it on
+          any device.
+        </p>
+      )}
+    </>
+  );
+}
+
+function GuestIdentity() {
+  return (
+    <div className="account-card__identity">
+      <span className="account-card__name">Guest</span>
+      <Badge tone="info">No sign-in needed</Badge>
+    </div>
+  );
+}
+
+function WalletIdentity({ address }: { address: string }) {
+  const signOut = useSignOut();
+  const basename = rememberedBasename(address);
+  return (
+    <>
+      <div className="account-card__identity">
+        <span className="account-card__name" data-testid="wallet-identity" title={address}>
+          {basename ?? shortenAddress(address)}
+        </span>
+        <Badge tone="info">Signed in with wallet</Badge>
+      </div>
+      <div className="account-card__actions">
+        <Button variant="secondary" disabled={signOut.isPending} onClick={() => { signOut.mutate(); }}>
+          {signOut.isPending ? 'Signing out…' : 'Sign out'}
+        </Button>
+      </div>
+      {signOut.isError && (
+        <p role="alert" className="account-card__alert">
+          {describeError(signOut.error)}
         </p>
       )}
     </>

@@ -6,6 +6,8 @@ import { type User } from '@/lib/api';
 import { renderWithProviders } from '@/test/render';
 
 import { meQueryOptions } from '../api/me';
+import { sessionsQueryOptions } from '../api/sessions';
+import { rememberBasename } from '@/lib/wallet/basename-store';
 import { ProfilePage } from './profile-page';
 
 const GUEST: User = {
@@ -14,6 +16,13 @@ const GUEST: User = {
   is_guest: true,
   created_at: '2026-11-26T14:00:00Z',
   preferences: { reading_level: 'eli5', time_zone: 'UTC' },
+};
+
+const WALLET_USER: User = {
+  ...GUEST,
+  id: '5c3e9d0a-7b1f-4e2a-8c6d-1a2b3c4d5e6f',
+  wallet_address: '0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045',
+  is_guest: false,
 };
 
 describe('ProfilePage', () => {
@@ -35,5 +44,57 @@ describe('ProfilePage', () => {
     expect(screen.getByRole('radio', { name: /Dark/ })).toBeChecked();
     expect(document.documentElement).toHaveAttribute('data-theme', 'dark');
     expect(localStorage.getItem('eaili5.theme')).toBe('dark');
+  });
+
+  it('explains signing to a guest before any wallet code loads', () => {
+    renderWithProviders(<ProfilePage />, { cache: [[meQueryOptions.queryKey, GUEST]] });
+
+    const signIn = screen.getByRole('region', { name: 'Sign in with your wallet' });
+    expect(signIn).toHaveTextContent(/Not a transaction/);
+    expect(signIn).toHaveTextContent(/costs nothing/);
+    expect(screen.getByRole('button', { name: 'Sign in with wallet' })).toBeEnabled();
+    expect(screen.queryByRole('region', { name: 'Active sessions' })).not.toBeInTheDocument();
+  });
+
+  it('shows a wallet user by shortened address, or by the Basename found at sign-in, with sessions', () => {
+    const cache: [readonly unknown[], unknown][] = [
+      [meQueryOptions.queryKey, WALLET_USER],
+      [
+        sessionsQueryOptions.queryKey,
+        [
+          { id: 's1', created_at: '2026-11-26T14:00:00Z', current: true, user_agent: 'Mozilla/5.0 (X11; Linux) Chrome/131.0' },
+          { id: 's2', created_at: '2026-11-20T09:00:00Z', current: false, user_agent: null },
+        ],
+      ],
+    ];
+    const { unmount } = renderWithProviders(<ProfilePage />, { cache });
+
+    expect(screen.getByTestId('wallet-identity')).toHaveTextContent('0xd8dA…6045');
+    expect(screen.getByRole('button', { name: 'Sign out' })).toBeEnabled();
+    expect(screen.queryByRole('region', { name: 'Sign in with your wallet' })).not.toBeInTheDocument();
+    const rows = screen.getAllByTestId('session-row');
+    expect(rows[0]).toHaveTextContent(/This device/);
+    expect(rows[1]).toHaveTextContent(/Unknown device/);
+    expect(screen.getAllByRole('button', { name: 'End' })).toHaveLength(1);
+    unmount();
+
+    rememberBasename(WALLET_USER.wallet_address!, 'alice.base.eth');
+    renderWithProviders(<ProfilePage />, { cache });
+    expect(screen.getByTestId('wallet-identity')).toHaveTextContent('alice.base.eth');
+  });
+
+  it('asks for the typed confirmation before deleting', async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<ProfilePage />, { cache: [[meQueryOptions.queryKey, GUEST]] });
+
+    await user.click(screen.getByRole('button', { name: 'Delete my data' }));
+    const confirm = screen.getByRole('button', { name: 'Delete everything' });
+    expect(confirm).toBeDisabled();
+    await user.type(screen.getByLabelText('Type DELETE to confirm'), 'delet');
+    expect(confirm).toBeDisabled();
+    await user.type(screen.getByLabelText('Type DELETE to confirm'), 'e');
+    expect(confirm).toBeEnabled();
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.getByRole('button', { name: 'Delete my data' })).toBeInTheDocument();
   });
 });

@@ -1,0 +1,16 @@
+import { readItem, removeItem, writeItem } from '../storage';
+
+/**
+ * The Basename found at sign-in, kept so the profile can show it later without loading the wallet
+ * code or asking the network again. Display only: identity is always the server's wallet address.
+ */
+const key = (address: string) => `eaili5.basename.${address.toLowerCase()}`;
+
+export function rememberBasename(address: string, name: string | null): void {
+  if (name) writeItem(key(address), name);
+  else removeItem(key(address));
+}
+
+export function rememberedBasename(address: string): string | null {
+  return readItem(key(address));
+}
