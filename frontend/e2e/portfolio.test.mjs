@@ -118,6 +118,34 @@ test('the equity chart shows the run after trades', { skip }, async () => {
   await chart.locator('canvas').first().waitFor();
 });
 
+test('a sell offers stop-loss and take-profit, with the trigger explained', { skip }, async () => {
+  const { page } = session;
+  await page.goto(`${BASE_URL}/portfolio?token=${WETH}&side=sell`);
+  const ticket = page.getByTestId('trade-ticket');
+  const kinds = ticket.getByRole('group', { name: 'When to trade' });
+  await kinds.getByRole('button', { name: 'Stop-loss' }).click();
+  await ticket
+    .getByTestId('trigger-explanation')
+    .getByText(/falls to this price or lower/)
+    .waitFor();
+  await ticket.getByLabel(/Trigger price/).fill('1000000');
+  await ticket
+    .getByTestId('trigger-problem')
+    .getByText(/must be below the price now/)
+    .waitFor();
+  const box = await kinds.boundingBox();
+  const width = page.viewportSize()?.width ?? 360;
+  assert.ok(box && box.x >= 0 && box.x + box.width <= width, `the four choices fit: ${JSON.stringify(box)}`);
+  await ticket.scrollIntoViewIfNeeded();
+  await screenshot(page, 'portfolio-stop-loss-ticket');
+  await kinds.getByRole('button', { name: 'Take-profit' }).click();
+  await ticket
+    .getByTestId('trigger-explanation')
+    .getByText(/rises to this price or higher/)
+    .waitFor();
+  await ticket.getByRole('button', { name: 'Close the trade ticket' }).click();
+});
+
 test('the leaderboard ranks the run once it has enough trades, under a nickname', { skip }, async () => {
   const { page } = session;
   await buy('5'); // the third trade: enough to be ranked

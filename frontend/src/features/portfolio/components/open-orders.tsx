@@ -5,7 +5,7 @@ import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { describeError, type WaitingOrder } from '@/lib/api';
-import { formatRelativeTime } from '@/lib/format';
+import { formatDate, formatRelativeTime } from '@/lib/format';
 import { useNow } from '@/lib/use-now';
 
 import { useCancelOrder, useOrders } from '../api/orders';
@@ -29,13 +29,13 @@ const CLOSED: Record<
 /** How many finished orders to show under the waiting ones. */
 const RECENT_CLOSED = 5;
 
-function OpenOrderRow({ order, now }: { order: WaitingOrder; now: number }) {
+function OpenOrderRow({ order }: { order: WaitingOrder }) {
   const cancel = useCancelOrder();
   return (
     <li className="pf-order" data-testid="open-order" data-order-id={order.id}>
       <div className="pf-order__top">
         <Badge tone="info">{KIND[order.type]}</Badge>
-        <span className="pf-muted pf-order__time">ends {formatRelativeTime(order.expires_at, now)}</span>
+        <span className="pf-muted pf-order__time">ends {formatDate(order.expires_at)}</span>
       </div>
       <p>{order.description}</p>
       <div className="pf-order__foot">
@@ -105,7 +105,7 @@ export function OpenOrders() {
           ) : (
             <ul className="pf-list" data-testid="open-orders">
               {open.map((order) => (
-                <OpenOrderRow key={order.id} order={order} now={now} />
+                <OpenOrderRow key={order.id} order={order} />
               ))}
             </ul>
           )}

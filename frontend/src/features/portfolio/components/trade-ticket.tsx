@@ -284,11 +284,15 @@ function TicketBody({
           if (next === 'buy' && kind !== 'market' && kind !== 'limit') setKind('market');
         }}
       />
+      <p className="pf-ticket__caption" aria-hidden="true">
+        When should it trade?
+      </p>
       <SegmentedControl
         label="When to trade"
         options={orderKindsFor(side)}
         value={kind}
-        fill
+        // Four choices do not fit one row on a 360 px phone: let them wrap instead of clipping.
+        fill={side === 'buy'}
         onChange={(next) => {
           setKind(next);
           setTriggerText('');

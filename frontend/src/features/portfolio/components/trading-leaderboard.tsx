@@ -32,7 +32,7 @@ function Row({ row }: { row: TradingLeaderboardRow }) {
       </span>
       <span className="pf-rank__numbers">
         <span className="pf-rank__return">{signed(row.return_pct)}</span>
-        <span className="pf-muted">score {Number(row.risk_adjusted_score).toFixed(2)}</span>
+        <span className="pf-muted">score {Number(row.risk_adjusted_score).toFixed(2).replace('-', '−')}</span>
       </span>
     </li>
   );
