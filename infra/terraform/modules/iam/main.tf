@@ -38,8 +38,9 @@ locals {
     # Logs, metrics (including the Prometheus sidecar's) and traces.
     backend  = ["roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/cloudtrace.agent"]
     frontend = ["roles/logging.logWriter"]
-    # Deploys revisions, runs the migration job, moves traffic; writes build logs.
-    deployer = ["roles/run.developer", "roles/logging.logWriter"]
+    # Deploys revisions, runs the migration job, moves traffic; writes build logs; reads the source
+    # archive `gcloud builds submit` uploads to the PROJECT_cloudbuild bucket.
+    deployer = ["roles/run.developer", "roles/logging.logWriter", "roles/storage.objectViewer"]
   }
   members = {
     backend  = google_service_account.backend.member
