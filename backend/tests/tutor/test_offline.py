@@ -95,6 +95,7 @@ async def test_a_market_reply_gives_live_facts_with_source_and_time(
     assert market and market[0].source == "simulated" and market[0].as_of
     assert "$" in reply.text and "simulated" in reply.lower
     assert reply.statuses[0].startswith("Checking live Base prices")
+    assert reply.done.extra["tools"] == ["get_token"]
 
 
 async def test_a_page_token_is_the_context(app: Any, client: httpx.AsyncClient) -> None:

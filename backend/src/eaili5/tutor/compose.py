@@ -451,6 +451,25 @@ def describe_progress(draft: Draft, progress: Progress, lesson: LessonPick | Non
         )
 
 
+def tools_used(sources: Sequence[Source]) -> list[str]:
+    """Which tools the reply's sources came from (for `Done.extra`, like the model engine reports)."""
+    used: list[str] = []
+    for source in sources:
+        if source.kind == "card":
+            name = "search_knowledge"
+        elif source.kind == "market":
+            name = "get_candles" if source.title.endswith("price chart") else "get_token"
+        elif source.kind == "portfolio":
+            name = "get_recent_trades" if "trades" in source.title else "get_portfolio"
+        elif source.kind == "progress":
+            name = "suggest_lesson" if source.id else "get_progress"
+        else:
+            name = "web_search"
+        if name not in used:
+            used.append(name)
+    return used
+
+
 # --- follow-ups ------------------------------------------------------------------------------------
 GENERAL_FOLLOW_UPS = (
     "What is a blockchain?",

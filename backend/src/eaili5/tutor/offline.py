@@ -72,6 +72,7 @@ class OfflineTutor:
                 "reasons": list(plan.reasons),
                 "cards": [card.id for card in draft.cards],
                 "tokens": [mention.token.symbol for mention in plan.tokens],
+                "tools": compose.tools_used(draft.sources),
             },
         )
 
