@@ -326,6 +326,17 @@ test('HTML in a question and its answer shows as text; no element is created', {
   await screenshot(page(), 'chat-html-as-text');
 });
 
+test('a safety answer is drawn as a warning card', { skip }, async () => {
+  await page().getByRole('button', { name: 'New chat' }).click();
+  await page().getByRole('button', { name: 'Someone wants my seed phrase. Is that OK?' }).click();
+  await waitForAnswerDone();
+  const answer = lastAnswer();
+  await answer.getByText('Safety warning').waitFor();
+  assert.match(await answer.getAttribute('class'), /chat-reply--warning/);
+  await screenshot(page(), 'chat-warning');
+  assert.deepEqual(await seriousA11yViolations(page()), []);
+});
+
 test('the chat works from the keyboard with a visible focus ring', { skip }, async () => {
   const box = page().getByRole('textbox', { name: 'Your question' });
   await box.focus();

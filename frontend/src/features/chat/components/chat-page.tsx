@@ -107,7 +107,7 @@ function useFollowStream(textLength: number, turnCount: number) {
   const lastTurns = useRef(turnCount);
   useEffect(() => {
     const end = endRef.current;
-    if (!end) return;
+    if (!end || turnCount === 0) return; // an empty chat stays at the top
     const newQuestion = turnCount !== lastTurns.current;
     lastTurns.current = turnCount;
     const distance = document.documentElement.scrollHeight - (window.scrollY + window.innerHeight);
