@@ -29,6 +29,7 @@ MAX_TOKENS_PER_REPLY = 2
 CHART_QUESTION = re.compile(
     r"\b(chart|candles?|trend|history|this week|past week|last week|7 ?d|moved|movement)\b", re.IGNORECASE
 )
+PLANTED_ORDERS = ("orders-to-ai", "ai-addressed")  # injection rules that mean text planted for an AI
 NAMED_BOOST = 5.0  # how much naming a card must add to its score to count as naming it on purpose
 RELATED_SCORE = 4.0  # a related card this relevant to the question gets a short paragraph too
 # Cards an advice reply teaches from, when they exist (looked up by name, so content can evolve).
@@ -89,6 +90,12 @@ class OfflineTutor:
             elif plan.question and plan.card_fits:
                 draft.add("About the rest of your question:")
                 self._concept(plan, level, draft, brief=True)
+            elif plan.injection is not None and plan.injection.rule in PLANTED_ORDERS:
+                # Orders planted in a token's page or a pasted text are a scam sign: say how to spot them.
+                card = self.kb.find_by_name("scam red flags")
+                if card is not None:
+                    draft.warning = True
+                    compose.explain_card(draft, card, level, brief=True)
             return
         async for status in self._answer_intent(plan.intent, plan, request, draft):
             yield status

@@ -219,7 +219,8 @@ def safety_situation(text: str) -> Finding | None:
 
 
 def split_sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.?!])\s+|\n+", text.strip())
+    # A sentence ends at . ? or ! (maybe followed by a closing quote or bracket) and then a space.
+    parts = re.split(r"(?:(?<=[.?!])|(?<=[.?!]['\"’”)\]]))\s+|\n+", text.strip())
     return [part.strip() for part in parts if part.strip()]
 
 
