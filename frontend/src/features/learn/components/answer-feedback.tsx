@@ -11,7 +11,13 @@ import { CheckIcon, CrossIcon } from './learn-icons';
 export function AnswerFeedback({ graded }: { graded: GradedAnswer }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    ref.current?.focus();
+    // Its top at the top of the screen: the verdict and the explanations are what to read next.
+    const element = ref.current;
+    if (!element) return;
+    element.focus({ preventScroll: true });
+    // jsdom (unit tests) has no scrollIntoView.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+    element.scrollIntoView?.({ block: 'start' });
   }, [graded]);
   const shown = graded.options.filter((option) => option.chosen || option.correct);
   return (

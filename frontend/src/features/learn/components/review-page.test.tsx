@@ -60,7 +60,11 @@ function result(overrides: Partial<api.ReviewResult>): api.ReviewResult {
 }
 
 beforeEach(() => {
-  vi.mocked(api.fetchReviewQueue).mockResolvedValue({ cards: [termCard, questionCard], due_count: 2, next_due_at: null });
+  vi.mocked(api.fetchReviewQueue).mockResolvedValue({
+    cards: [termCard, questionCard],
+    due_count: 2,
+    next_due_at: null,
+  });
 });
 
 describe('ReviewPage', () => {
@@ -72,10 +76,7 @@ describe('ReviewPage', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Show the meaning' }));
     expect(screen.getByText(termCard.term!.definition)).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: /Hard/ }));
-    expect(api.gradeReviewCard).toHaveBeenCalledWith(
-      termCard.id,
-      expect.objectContaining({ rating: 'hard' }),
-    );
+    expect(api.gradeReviewCard).toHaveBeenCalledWith(termCard.id, expect.objectContaining({ rating: 'hard' }));
     expect(await screen.findByText('Card 2 of 2')).toBeInTheDocument();
   });
 
@@ -101,10 +102,7 @@ describe('ReviewPage', () => {
     renderWithProviders(<ReviewPage />);
     await userEvent.click(await screen.findByLabelText('Everyone agrees to take it'));
     await userEvent.click(screen.getByRole('button', { name: 'Check my answer' }));
-    expect(api.gradeReviewCard).toHaveBeenCalledWith(
-      questionCard.id,
-      expect.objectContaining({ option_ids: ['b'] }),
-    );
+    expect(api.gradeReviewCard).toHaveBeenCalledWith(questionCard.id, expect.objectContaining({ option_ids: ['b'] }));
     expect(await screen.findByText('Right!')).toBeInTheDocument();
     expect(screen.getByText('Trust.')).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Next card' }));

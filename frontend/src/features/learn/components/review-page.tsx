@@ -40,8 +40,8 @@ export function ReviewPage() {
         <h2>All caught up</h2>
         <p>
           Nothing to review right now.
-          {queue.data.next_due_at && ` ${nextDueSentence(queue.data.next_due_at)}`} Questions you miss in a quiz
-          come back here.
+          {queue.data.next_due_at && ` ${nextDueSentence(queue.data.next_due_at)}`} Questions you miss in a quiz come
+          back here.
         </p>
         <LinkButton to="/learn">Back to Learn</LinkButton>
       </Card>
