@@ -3,6 +3,7 @@ refusals, and untrusted text (token names, web results) that must not change wha
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -247,6 +248,8 @@ async def test_an_instruction_hidden_in_a_token_name_changes_nothing(
     for _ in range(500):  # the start-up price board must exist before we list a token it does not know
         if await state.kv.get(TICKS_KEY) is not None:
             break
+        await asyncio.sleep(0.01)
+    assert await state.kv.get(TICKS_KEY) is not None
     bald = state.market.token(address_of(app, "BALD"))
     evil_address = "0x" + "ab" * 20
     from eaili5.market.address import to_checksum_address
