@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 
 from eaili5.auth.deps import BearerToken, CurrentPrincipal, Sessions
 from eaili5.auth.schemas import PreferencesUpdate, SessionCreated, UserOut
 from eaili5.core.deps import DBSession, get_state
 from eaili5.core.errors import RateLimited
+from eaili5.core.kv import KV_UNAVAILABLE
 from eaili5.core.middleware import client_ip
 
+logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["session"])
 
 
@@ -17,10 +21,15 @@ router = APIRouter(prefix="/api", tags=["session"])
 async def create_session(request: Request, db: DBSession, sessions: Sessions) -> SessionCreated:
     """Start a guest session: creates a guest user and returns its bearer token."""
     state = get_state(request)
-    limit = await state.kv.hit_rate_limit(
-        state.settings.rate_limit_session_create, "session-create", client_ip(request.scope)
-    )
-    if not limit.allowed:
+    try:
+        limit = await state.kv.hit_rate_limit(
+            state.settings.rate_limit_session_create, "session-create", client_ip(request.scope)
+        )
+    except KV_UNAVAILABLE:
+        # Fail open like the API-wide limiter: a KV outage must not lock newcomers out.
+        logger.warning("session-create rate limit unavailable; allowing the request")
+        limit = None
+    if limit is not None and not limit.allowed:
         raise RateLimited(
             "Too many new sessions from this address. Please wait a little.",
             retry_after=limit.retry_after_seconds,

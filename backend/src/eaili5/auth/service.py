@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -15,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from eaili5.auth import repository
 from eaili5.auth.schemas import Preferences, PreferencesUpdate
 from eaili5.core.errors import NotFound, Unauthorized
-from eaili5.core.kv import KV
+from eaili5.core.kv import KV, KV_UNAVAILABLE
 from eaili5.models import Session, User
 from eaili5.models.base import utcnow
+
+logger = logging.getLogger(__name__)
 
 # Lookups are served from the KV cache for this long; revocation deletes the entry at once.
 SESSION_CACHE_SECONDS = 60.0
@@ -66,13 +70,19 @@ class SessionService:
     async def resolve(self, db: AsyncSession, token: str) -> Principal:
         """The principal for a bearer token, or Unauthorized. Cached; extends expiry as it goes."""
         token_hash = hash_token(token)
-        cached = await self.kv.get(_cache_key(token_hash))
+        try:
+            cached = await self.kv.get(_cache_key(token_hash))
+        except KV_UNAVAILABLE:
+            # The cache is only a shortcut: while the KV is down every lookup reads the database.
+            logger.warning("session cache unavailable; reading the session from the database")
+            return await self._load_and_extend(db, token_hash)
         if cached is not None:
             data = orjson.loads(cached)
             return Principal(uuid.UUID(data["u"]), uuid.UUID(data["s"]))
         principal = await self._load_and_extend(db, token_hash)
         payload = orjson.dumps({"u": str(principal.user_id), "s": str(principal.session_id)})
-        await self.kv.set(_cache_key(token_hash), payload, SESSION_CACHE_SECONDS)
+        with contextlib.suppress(*KV_UNAVAILABLE):
+            await self.kv.set(_cache_key(token_hash), payload, SESSION_CACHE_SECONDS)
         return principal
 
     async def _load_and_extend(self, db: AsyncSession, token_hash: str) -> Principal:

@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -131,8 +133,43 @@ async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "InternalError", f"Something went wrong on our side (request {request_id}).")
 
 
+# A dependency outage is not a bug: answer 503 at once with a clear message (clients retry),
+# instead of a 500. Seconds a client should wait before retrying:
+OUTAGE_RETRY_AFTER_SECONDS = 5
+
+
+def _outage_response(what: str) -> JSONResponse:
+    detail = f"Our {what} is briefly unavailable. Please try again in a few seconds."
+    headers = {"Retry-After": str(OUTAGE_RETRY_AFTER_SECONDS)}
+    return error_response(503, ServiceUnavailable.kind, detail, headers)
+
+
+async def _handle_database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    lost = isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
+    if not lost:  # constraint violations and the like are bugs: keep them loud
+        return await _handle_unexpected(request, exc)
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc.orig))
+    return _outage_response("database")
+
+
+async def _handle_kv_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("cache unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return _outage_response("cache")
+
+
+async def _handle_connection_error(request: Request, exc: Exception) -> JSONResponse:
+    # Raised unwrapped when a new database or cache connection is refused or times out.
+    logger.warning("connection failed on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return _outage_response("storage")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _handle_app_error)
+    app.add_exception_handler(DBAPIError, _handle_database_error)
+    app.add_exception_handler(RedisError, _handle_kv_error)
+    app.add_exception_handler(ConnectionError, _handle_connection_error)
+    app.add_exception_handler(TimeoutError, _handle_connection_error)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
     app.add_exception_handler(Exception, _handle_unexpected)

@@ -1,6 +1,6 @@
 """KV layer: pick the implementation once, from settings."""
 
-from eaili5.core.kv.base import KV, Lock, MessageHandler, RateLimitResult
+from eaili5.core.kv.base import KV, KV_UNAVAILABLE, Lock, MessageHandler, RateLimitResult
 from eaili5.core.settings import Settings
 
 
@@ -16,4 +16,4 @@ def create_kv(settings: Settings) -> KV:
     return MemoryKV(prefix=settings.kv_prefix)
 
 
-__all__ = ["KV", "Lock", "MessageHandler", "RateLimitResult", "create_kv"]
+__all__ = ["KV", "KV_UNAVAILABLE", "Lock", "MessageHandler", "RateLimitResult", "create_kv"]

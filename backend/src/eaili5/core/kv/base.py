@@ -18,8 +18,12 @@ from dataclasses import dataclass
 from limits import parse
 from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.exceptions import RedisError
 
 MessageHandler = Callable[[str, bytes], Awaitable[None]]
+# What a KV outage raises (Redis down, unreachable or timing out). Callers that can do without the
+# KV for a while (session cache, rate limits) catch these; the rest answer 503 (core/errors.py).
+KV_UNAVAILABLE: tuple[type[Exception], ...] = (RedisError, OSError)
 logger = logging.getLogger(__name__)
 
 
