@@ -12,11 +12,13 @@ from tests.tutor.loopback_llm import LoopbackLLM
 
 
 def model_settings(llm: LoopbackLLM, **more: Any) -> dict[str, Any]:
-    """Settings that point the tutor at the loopback model."""
+    """Settings that point the tutor at the loopback model. The first-token time-out is long here so a
+    busy test machine never turns a transport test into a fallback test (those set it short)."""
     return {
         "openai_base_url": llm.base_url,
         "openai_api_key": "sk-loopback",
         "openai_model": "loopback-model",
+        "tutor_first_token_timeout_seconds": 60.0,
         **more,
     }
 

@@ -157,6 +157,7 @@ def two_instances(stack: str, settings: Settings, llm: LoopbackLLM) -> Iterator[
         "OPENAI_BASE_URL": llm.base_url,
         "OPENAI_API_KEY": "sk-loopback",
         "OPENAI_MODEL": "loopback-model",
+        "EAILI5_TUTOR_FIRST_TOKEN_TIMEOUT_SECONDS": "60",
     }
     processes = [
         subprocess.Popen(
