@@ -1,11 +1,11 @@
 import { useMutation } from '@tanstack/react-query';
 
-import { deleteMyData, exportMyData } from '@/lib/api';
+import { type DeleteConfirmation, deleteMyData, exportMyData } from '@/lib/api';
 import { renewSession } from '@/lib/session';
 import { readToken } from '@/lib/session-token';
 
 /** What the person types to confirm deletion; sent to the server as the explicit confirmation. */
-export const DELETE_CONFIRMATION = 'DELETE';
+export const DELETE_CONFIRMATION: DeleteConfirmation = 'DELETE MY DATA';
 
 export function exportFileName(now = new Date()): string {
   return `eaili5-my-data-${now.toISOString().slice(0, 10)}.json`;
@@ -38,7 +38,7 @@ export function useExportMyData() {
 /** Deletes the user and all their data; the browser then continues as a brand-new guest. */
 export function useDeleteMyData() {
   return useMutation({
-    mutationFn: async (confirmation: string) => {
+    mutationFn: async (confirmation: DeleteConfirmation) => {
       const token = readToken();
       await deleteMyData(confirmation);
       await renewSession(token);

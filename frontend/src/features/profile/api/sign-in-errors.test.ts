@@ -1,49 +1,45 @@
 import { describe, expect, it } from 'vitest';
 
-import { ApiError } from '@/lib/api';
+import { ApiError, SignInRefusedError } from '@/lib/api';
 
-import { describeSignInError, describeSignInRefusal, isWalletRejection, signInRefusalReason } from './sign-in-errors';
+import { describeSignInError, describeSignInRefusal, isWalletRejection } from './sign-in-errors';
 
-const refusal = (kind: string, detail = 'Sign-in refused') => new ApiError(401, kind, detail);
+const refusal = (reason: string) => new SignInRefusedError(reason as SignInRefusedError['reason'], 'refused');
 
 describe('sign-in refusal reasons', () => {
   it.each([
     ['nonce_expired', /timed out/],
-    ['domain_mismatch', /different website/],
-    ['uri_mismatch', /different website/],
-    ['chain_not_allowed', /Base network/],
-    ['bad_signature', /does not match your wallet/],
-    ['message_expired', /clock/],
-    ['not_yet_valid', /clock/],
+    ['nonce_unknown', /not one we made/],
     ['nonce_used', /already used/],
+    ['nonce_session_mismatch', /another browser/],
+    ['domain_mismatch', /names a different website/],
+    ['uri_mismatch', /points at a different website/],
+    ['chain_unsupported', /Base network/],
+    ['version_unsupported', /cannot read/],
+    ['expired', /already expired.*clock/],
+    ['not_yet_valid', /not valid yet.*clock/],
     ['malformed_message', /could not read/],
-    ['rpc_unavailable', /smart wallet/],
-  ])('%s gets its own plain message', (code, words) => {
-    expect(describeSignInError(refusal(code))).toMatch(words);
+    ['bad_signature', /does not match your wallet/],
+  ])('%s gets its own plain message', (reason, words) => {
+    expect(describeSignInError(refusal(reason))).toMatch(words);
   });
 
-  it('reads the code from the error kind, in any case, or from the detail', () => {
-    expect(signInRefusalReason(refusal('NONCE_EXPIRED'))).toBe('nonce_expired');
-    expect(signInRefusalReason(refusal('Unauthorized', 'reason: domain_mismatch (got evil.example)'))).toBe(
-      'domain_mismatch',
-    );
-    expect(signInRefusalReason(refusal('Unauthorized', 'no code here'))).toBeNull();
+  it('gives every reason different words', () => {
+    const reasons = ['nonce_expired', 'nonce_unknown', 'nonce_used', 'nonce_session_mismatch', 'domain_mismatch'];
+    expect(new Set(reasons.map((reason) => describeSignInRefusal(reason))).size).toBe(reasons.length);
   });
 
-  it('maps other spellings to the same reason', () => {
-    expect(signInRefusalReason(refusal('invalid_signature'))).toBe('bad_signature');
-    expect(signInRefusalReason(refusal('nonce_reused'))).toBe('nonce_used');
-  });
-
-  it('falls back to a general message for unknown reasons, and never shows raw codes', () => {
-    const message = describeSignInRefusal(null);
+  it('falls back to general words for a reason this build does not know, never showing the code', () => {
+    const message = describeSignInError(refusal('something_new'));
     expect(message).toMatch(/not signed in/);
-    expect(describeSignInError(refusal('something_new'))).toBe(message);
+    expect(message).not.toContain('something_new');
+    expect(describeSignInRefusal('toString')).toBe(message);
   });
 
-  it('describes non-401 API failures like any other API error', () => {
+  it('describes other API failures like any other API error', () => {
     expect(describeSignInError(new ApiError(0, 'NetworkError', 'x'))).toMatch(/can't reach EAILI5/);
     expect(describeSignInError(new ApiError(429, 'RateLimited', 'x', [], 30))).toMatch(/30 seconds/);
+    expect(describeSignInError(new ApiError(401, 'Unauthorized', 'x'))).toMatch(/session ended/);
   });
 });
 

@@ -1,70 +1,34 @@
-import { ApiError, describeError } from '@/lib/api';
+import { ApiError, describeError, SignInRefusedError, type SignInRefusalReason } from '@/lib/api';
 
 /**
- * Why the server refused a sign-in (401 with a reason code), in words for someone new to wallets.
- * Every refusal changed nothing on the server, so trying again is always safe.
+ * Why the server refused a sign-in (401 `SignInFailed` with a `reason`), in words for someone new to
+ * wallets. Every refusal changed nothing on the server, so trying again is always safe. A Record over
+ * the generated union: a reason the server adds fails the type check until it has its words here.
  */
-const REASON_MESSAGES: Record<string, string> = {
+const REASON_MESSAGES: Record<SignInRefusalReason, string> = {
   nonce_expired: 'The sign-in request timed out (they last 5 minutes). Please try again.',
-  nonce_unknown: 'This sign-in request is not one we made for this browser. Please try again.',
+  nonce_unknown: 'This sign-in request is not one we made. Please try again: you will get a new one.',
   nonce_used: 'This sign-in request was already used. Please try again: you will get a new one.',
-  nonce_mismatch: 'This sign-in request belongs to another browser session. Please try again.',
+  nonce_session_mismatch: 'This sign-in request belongs to another browser or tab. Please try again here.',
   domain_mismatch:
     'The message you signed names a different website. Make sure the address bar shows the real EAILI5 site, then try again.',
   uri_mismatch:
     'The message you signed points at a different website. Make sure the address bar shows the real EAILI5 site, then try again.',
-  chain_not_allowed: 'Switch your wallet to the Base network, then try again.',
-  unsupported_version: 'Your wallet made a sign-in message we cannot read. Please try again or use another wallet.',
-  message_expired: 'The signed message had already expired. Check that your device clock is right, then try again.',
+  chain_unsupported: 'Switch your wallet to the Base network, then try again.',
+  version_unsupported: 'Your wallet made a sign-in message we cannot read. Please try again or use another wallet.',
+  expired: 'The signed message had already expired. Check that your device clock is right, then try again.',
   not_yet_valid: 'The signed message is not valid yet. Check that your device clock is right, then try again.',
   malformed_message: 'Your wallet changed the sign-in message, so we could not read it. Please try again.',
   bad_signature: 'The signature does not match your wallet address. Please try again with the same wallet.',
-  rpc_unavailable:
-    'We could not reach the Base network to check your smart wallet. Nothing was changed: please try again in a minute.',
-};
-
-/** Other spellings the server (or a later version of it) may use for the same reasons. */
-const ALIASES: Record<string, string> = {
-  nonce_invalid: 'nonce_unknown',
-  nonce_not_found: 'nonce_unknown',
-  nonce_reused: 'nonce_used',
-  nonce_consumed: 'nonce_used',
-  nonce_session_mismatch: 'nonce_mismatch',
-  wrong_domain: 'domain_mismatch',
-  wrong_uri: 'uri_mismatch',
-  chain_mismatch: 'chain_not_allowed',
-  unsupported_chain: 'chain_not_allowed',
-  chain_id_not_allowed: 'chain_not_allowed',
-  invalid_version: 'unsupported_version',
-  expired: 'message_expired',
-  message_not_yet_valid: 'not_yet_valid',
-  invalid_message: 'malformed_message',
-  invalid_signature: 'bad_signature',
-  signature_mismatch: 'bad_signature',
-  rpc_error: 'rpc_unavailable',
 };
 
 const GENERIC_REFUSAL = 'We could not check that signature, so you are not signed in. Please try again.';
 
-function knownReason(code: string): string | null {
-  const normalized = code.trim().toLowerCase();
-  const canonical = ALIASES[normalized] ?? normalized;
-  return canonical in REASON_MESSAGES ? canonical : null;
-}
-
-/** The reason code of a refused sign-in: the error kind, or else the first code named in the detail. */
-export function signInRefusalReason(error: ApiError): string | null {
-  const fromKind = knownReason(error.kind);
-  if (fromKind) return fromKind;
-  for (const word of error.detail.match(/[a-z][a-z0-9]*(?:_[a-z0-9]+)+/g) ?? []) {
-    const reason = knownReason(word);
-    if (reason) return reason;
-  }
-  return null;
-}
-
 export function describeSignInRefusal(reason: string | null): string {
-  return (reason && REASON_MESSAGES[reason]) ?? GENERIC_REFUSAL;
+  // A reason newer than this build is still a refusal: say so in general words, never show the code.
+  return reason !== null && Object.hasOwn(REASON_MESSAGES, reason)
+    ? REASON_MESSAGES[reason as SignInRefusalReason]
+    : GENERIC_REFUSAL;
 }
 
 function errorChain(error: unknown): unknown[] {
@@ -91,8 +55,10 @@ export function isWalletRejection(error: unknown): boolean {
 
 /** Words for any failure of the sign-in flow: in the wallet, on the way, or refused by the server. */
 export function describeSignInError(error: unknown): string {
+  if (error instanceof SignInRefusedError) return describeSignInRefusal(error.reason);
   if (error instanceof ApiError) {
-    return error.status === 401 ? describeSignInRefusal(signInRefusalReason(error)) : describeError(error);
+    // A 401 without a reason: this browser's session itself was not accepted.
+    return error.isUnauthorized ? 'Your session ended. Reload the page and try again.' : describeError(error);
   }
   if (isWalletRejection(error)) return 'You cancelled in your wallet. Nothing was signed and nothing changed.';
   if (errorChain(error).some((link) => hasName(link, ['ProviderNotFoundError', 'ConnectorNotFoundError']))) {

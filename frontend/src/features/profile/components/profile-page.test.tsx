@@ -2,7 +2,7 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 
-import { type User } from '@/lib/api';
+import { type ActiveSession, type User } from '@/lib/api';
 import { renderWithProviders } from '@/test/render';
 
 import { meQueryOptions } from '../api/me';
@@ -23,6 +23,16 @@ const WALLET_USER: User = {
   id: '5c3e9d0a-7b1f-4e2a-8c6d-1a2b3c4d5e6f',
   wallet_address: '0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045',
   is_guest: false,
+};
+
+const SESSION: ActiveSession = {
+  id: 's0',
+  created_at: '2026-11-26T14:00:00Z',
+  last_seen_at: '2026-11-26T15:00:00Z',
+  expires_at: '2026-12-26T14:00:00Z',
+  current: false,
+  method: 'siwe',
+  user_agent: null,
 };
 
 describe('ProfilePage', () => {
@@ -62,8 +72,8 @@ describe('ProfilePage', () => {
       [
         sessionsQueryOptions.queryKey,
         [
-          { id: 's1', created_at: '2026-11-26T14:00:00Z', current: true, user_agent: 'Mozilla/5.0 (X11; Linux) Chrome/131.0' },
-          { id: 's2', created_at: '2026-11-20T09:00:00Z', current: false, user_agent: null },
+          { ...SESSION, id: 's1', current: true, user_agent: 'Mozilla/5.0 (X11; Linux) Chrome/131.0' },
+          { ...SESSION, id: 's2', created_at: '2026-11-20T09:00:00Z', current: false, user_agent: null },
         ],
       ],
     ];
@@ -90,9 +100,9 @@ describe('ProfilePage', () => {
     await user.click(screen.getByRole('button', { name: 'Delete my data' }));
     const confirm = screen.getByRole('button', { name: 'Delete everything' });
     expect(confirm).toBeDisabled();
-    await user.type(screen.getByLabelText('Type DELETE to confirm'), 'delet');
+    await user.type(screen.getByLabelText('Type DELETE MY DATA to confirm'), 'delete my dat');
     expect(confirm).toBeDisabled();
-    await user.type(screen.getByLabelText('Type DELETE to confirm'), 'e');
+    await user.type(screen.getByLabelText('Type DELETE MY DATA to confirm'), 'a');
     expect(confirm).toBeEnabled();
     await user.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(screen.getByRole('button', { name: 'Delete my data' })).toBeInTheDocument();

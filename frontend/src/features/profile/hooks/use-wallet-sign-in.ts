@@ -69,7 +69,7 @@ export function useWalletSignIn(config: WalletConfig, onSignedIn: () => void) {
         const signature = await signMessage(config, { account: address, message, connector });
         progress('verifying');
         const result = await verifySignIn({ message, signature });
-        await lookUpBasename(connector, result.user.wallet_address ?? address, chainId);
+        await lookUpBasename(connector, result.address, chainId);
         adoptSession(result.token);
         setState({ step: 'done', error: null, connectorUid: connector.uid });
         onSignedIn();
