@@ -3,6 +3,8 @@ import { Skeleton } from '@/components/ui/skeleton';
 import { type LearnProgress } from '@/lib/api';
 import { formatCount } from '@/lib/format';
 
+import { FlameIcon } from './learn-icons';
+
 function dayWord(days: number): string {
   return days === 1 ? 'day' : 'days';
 }
@@ -29,6 +31,11 @@ export function LearnStats({ progress }: { progress: LearnProgress | undefined }
           <dt>Streak</dt>
           <dd data-testid="streak">
             <span className="learn-stats__value">{formatCount(streak.current)}</span> {dayWord(streak.current)}
+            {streak.current > 0 && (
+              <span className="learn-flame" aria-hidden="true">
+                <FlameIcon />
+              </span>
+            )}
           </dd>
           <dd className="learn-stats__hint">{streak.today_done ? 'Done today ✓' : 'Learn today to keep it'}</dd>
         </div>
