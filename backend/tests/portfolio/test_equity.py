@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -64,7 +65,12 @@ async def test_periodic_snapshots_only_for_runs_holding_tokens_and_once_per_inte
     await client.get("/api/portfolio", headers=auth(idle))  # a run with cash only
     hook = ticker(app)
     prices = board({WETH: "2100"})
-    await app.state.eaili5.kv.delete(SNAPSHOT_DUE_KEY)  # the poller's start-up round took one: an hour passes
+    kv = app.state.eaili5.kv
+    for _ in range(500):  # the poller's start-up round takes one (in its own task): wait for it
+        if await kv.get(SNAPSHOT_DUE_KEY) is not None:
+            break
+        await asyncio.sleep(0.01)
+    await kv.delete(SNAPSHOT_DUE_KEY)  # an hour passes
     assert await hook.snapshot_if_due(prices) == 1
     assert await hook.snapshot_if_due(prices) == 0  # within the interval: nothing, on any instance
     body = await series(client, guest)

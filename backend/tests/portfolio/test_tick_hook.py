@@ -30,7 +30,9 @@ async def test_the_poller_calls_the_hook_with_its_board_and_survives_a_failing_o
         raise RuntimeError("a broken consumer")
 
     poller = MarketPoller(state.market, state.hub, state.kv, 3600.0, "test", on_tick=hook)
-    await poller.poll_once()  # does not raise
+    await poller.poll_once()  # the hook runs as its own task: prices never wait for it
+    assert poller.hook_task is not None
+    await poller.hook_task  # its failure was logged, not raised
     assert len(seen) == 1 and WETH.lower() in seen[0]
 
 

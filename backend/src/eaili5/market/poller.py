@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from eaili5.core.kv import KV, Lock
+from eaili5.core.tasks import stop_task
 from eaili5.market.schemas import Candle, PriceTick, Timeframe
 from eaili5.market.service import MarketService
 from eaili5.realtime.hub import Hub
@@ -61,8 +62,11 @@ class MarketPoller:
         self._last_published: dict[str, tuple[object, ...]] = {}
         self._forming: dict[str, Candle] = {}
         self._trending_at = float("-inf")
-        # Runs after each round on the lease holder only (e.g. filling limit orders at the tick price).
+        # Runs after each round on the lease holder only (e.g. filling limit orders at the tick price),
+        # as its own task: a slow round (say, waiting for a database connection) never delays prices;
+        # while one round is still running the next is skipped.
         self.on_tick = on_tick
+        self.hook_task: asyncio.Task[None] | None = None
 
     async def run(self, stopping: asyncio.Event) -> None:
         try:
@@ -75,6 +79,8 @@ class MarketPoller:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stopping.wait(), self.interval)
         finally:
+            if self.hook_task is not None:
+                await stop_task(self.hook_task)
             if self.holding:  # hand over at once instead of making the others wait out the lease
                 with contextlib.suppress(Exception):
                     await self._lease.release()
@@ -106,11 +112,16 @@ class MarketPoller:
             if candle is not None:
                 data["candle"] = {"tf": Timeframe.M1.value, **candle.model_dump(mode="json")}
             await self.hub.publish(token_channel(tick.address), data)
-        if self.on_tick is not None:
-            try:
-                await self.on_tick(board)
-            except Exception:  # never let a consumer stop the prices
-                logger.warning("tick hook failed", exc_info=True)
+        if self.on_tick is not None and (self.hook_task is None or self.hook_task.done()):
+            self.hook_task = asyncio.create_task(self._run_hook(self.on_tick, board), name="tick-hook")
+
+    async def _run_hook(
+        self, hook: Callable[[dict[str, PriceTick]], Awaitable[None]], board: dict[str, PriceTick]
+    ) -> None:
+        try:
+            await hook(board)
+        except Exception:  # never let a consumer stop the prices
+            logger.warning("tick hook failed", exc_info=True)
 
     def _changed(self, tick: PriceTick) -> bool:
         fingerprint = (tick.price_usd, tick.change_24h_pct, tick.stale)
