@@ -187,3 +187,19 @@ async def test_an_sse_reply_can_be_resumed_and_stopped_over_http(
         assert unknown.status_code == 404
         other = (await http.post("/api/session")).json()["token"]
         assert (await http.get(f"/api/chat/{message_id}/events", headers=auth(other))).status_code == 404
+
+
+async def test_metrics_count_model_calls_and_first_token_latency(
+    client: httpx.AsyncClient, llm: LoopbackLLM
+) -> None:
+    llm.enqueue(Script(text("Fine.")), Script(status=500))
+    token, _ = await new_guest(client)
+    for _ in range(2):
+        assert (
+            await client.post("/api/chat", json={"text": "what is a wallet"}, headers=auth(token))
+        ).status_code == 200
+    metrics = (await client.get("/metrics")).text
+    assert 'tutor_provider_calls_total{outcome="ok",provider="openai_compat"} 1.0' in metrics
+    assert 'tutor_provider_calls_total{outcome="error",provider="openai_compat"} 1.0' in metrics
+    assert 'tutor_first_token_seconds_count{engine="model"} 2.0' in metrics  # the fallback's text counts too
+    assert 'tutor_replies_total{engine="offline",status="complete"} 1.0' in metrics
