@@ -44,15 +44,28 @@ function startGuestSession(): Promise<string> {
   return pendingSession;
 }
 
+let pendingRotation: Promise<string> | null = null;
+
 /**
- * Makes `token` this browser's session: a wallet sign-in rotates the token and may change the user
- * (the guest merged into an existing wallet user), so renewal listeners run as for a new guest.
+ * Runs a sign-in that replaces this browser's token (`rotate` resolves to the new one), then stores
+ * it and runs the renewal listeners: the user may have changed (the guest merged into a wallet user).
+ * Meanwhile the server closes the old token's sockets, so a rejection of the old token waits for
+ * the new one instead of starting a fresh guest that would overwrite it.
  */
-export function adoptSession(token: string): void {
-  writeToken(token);
-  renewalListeners.forEach((listener) => {
-    listener();
+export function rotateSession(rotate: () => Promise<string>): Promise<string> {
+  const rotation = rotate().then((token) => {
+    writeToken(token);
+    renewalListeners.forEach((listener) => {
+      listener();
+    });
+    return token;
   });
+  pendingRotation = rotation;
+  const done = () => {
+    if (pendingRotation === rotation) pendingRotation = null;
+  };
+  rotation.then(done, done);
+  return rotation;
 }
 
 /** The current token, creating a guest session first if there is none. */
@@ -67,6 +80,8 @@ export function ensureSession(): Promise<string> {
  * returns that newer token instead of creating yet another session.
  */
 export function renewSession(rejectedToken: string | null): Promise<string> {
+  // A refused sign-in leaves the old token as it was: renew as usual then.
+  if (pendingRotation) return pendingRotation.catch(() => renewSession(rejectedToken));
   if (pendingSession) return pendingSession;
   const current = readToken();
   if (current && current !== rejectedToken) return Promise.resolve(current);

@@ -1,3 +1,5 @@
+import { useSyncExternalStore } from 'react';
+
 import { readItem, removeItem, writeItem } from '../storage';
 
 /**
@@ -5,12 +7,26 @@ import { readItem, removeItem, writeItem } from '../storage';
  * code or asking the network again. Display only: identity is always the server's wallet address.
  */
 const key = (address: string) => `eaili5.basename.${address.toLowerCase()}`;
+const listeners = new Set<() => void>();
 
 export function rememberBasename(address: string, name: string | null): void {
   if (name) writeItem(key(address), name);
   else removeItem(key(address));
+  listeners.forEach((listener) => {
+    listener();
+  });
 }
 
 export function rememberedBasename(address: string): string | null {
   return readItem(key(address));
+}
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The remembered Basename of `address`, updating when sign-in finds one. */
+export function useRememberedBasename(address: string): string | null {
+  return useSyncExternalStore(subscribe, () => rememberedBasename(address));
 }

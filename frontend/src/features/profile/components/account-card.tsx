@@ -5,9 +5,10 @@ import { Skeleton } from '@/components/ui/skeleton';
 import { describeError, type User } from '@/lib/api';
 import { formatDate } from '@/lib/format';
 import { useMiniAppDisplayName } from '@/lib/miniapp';
-import { rememberedBasename } from '@/lib/wallet/basename-store';
+import { useRememberedBasename } from '@/lib/wallet/basename-store';
 import { shortenAddress } from '@/lib/wallet/chains';
 
+import { useChecksumAddress } from '../api/checksum-address';
 import { useMe } from '../api/me';
 import { useSignOut } from '../api/sign-out';
 import './account-card.css';
@@ -44,14 +45,7 @@ function AccountDetails({ user }: { user: User }) {
       <Greeting />
       {user.wallet_address ? <WalletIdentity address={user.wallet_address} /> : <GuestIdentity />}
       <dl className="account-card__facts">
-        {user.wallet_address && (
-          <div>
-            <dt>Wallet address</dt>
-            <dd className="account-card__id" data-testid="wallet-address">
-              {user.wallet_address}
-            </dd>
-          </div>
-        )}
+        {user.wallet_address && <WalletAddress address={user.wallet_address} />}
         <div>
           <dt>User ID</dt>
           <dd className="account-card__id" data-testid="user-id">
@@ -82,14 +76,27 @@ function GuestIdentity() {
   );
 }
 
+function WalletAddress({ address }: { address: string }) {
+  const shown = useChecksumAddress(address);
+  return (
+    <div>
+      <dt>Wallet address</dt>
+      <dd className="account-card__id" data-testid="wallet-address">
+        {shown}
+      </dd>
+    </div>
+  );
+}
+
 function WalletIdentity({ address }: { address: string }) {
   const signOut = useSignOut();
-  const basename = rememberedBasename(address);
+  const basename = useRememberedBasename(address);
+  const shown = useChecksumAddress(address);
   return (
     <>
       <div className="account-card__identity">
-        <span className="account-card__name" data-testid="wallet-identity" title={address}>
-          {basename ?? shortenAddress(address)}
+        <span className="account-card__name" data-testid="wallet-identity" title={shown}>
+          {basename ?? shortenAddress(shown)}
         </span>
         <Badge tone="info">Signed in with wallet</Badge>
       </div>

@@ -3,8 +3,8 @@ import { type EIP1193Provider } from 'viem';
 import { type Connector } from 'wagmi';
 import { connect, disconnect, signMessage, switchChain } from 'wagmi/actions';
 
-import { fetchSignInNonce, verifySignIn } from '@/lib/api';
-import { adoptSession } from '@/lib/session';
+import { fetchSignInNonce, type SignInResult, verifySignIn } from '@/lib/api';
+import { rotateSession } from '@/lib/session';
 import { resolveBasename } from '@/lib/wallet/basename';
 import { rememberBasename } from '@/lib/wallet/basename-store';
 import { BASE_CHAIN_ID, isSignInChain } from '@/lib/wallet/chains';
@@ -68,11 +68,15 @@ export function useWalletSignIn(config: WalletConfig, onSignedIn: () => void) {
         const message = buildSignInMessage({ address, chainId, nonce, location: window.location });
         const signature = await signMessage(config, { account: address, message, connector });
         progress('verifying');
-        const result = await verifySignIn({ message, signature });
-        await lookUpBasename(connector, result.address, chainId);
-        adoptSession(result.token);
+        let result: SignInResult | undefined;
+        await rotateSession(async () => {
+          result = await verifySignIn({ message, signature });
+          return result.token;
+        });
         setState({ step: 'done', error: null, connectorUid: connector.uid });
         onSignedIn();
+        // After the token is in place: the profile shows the shortened address until a name arrives.
+        if (result) await lookUpBasename(connector, result.address, chainId);
       } catch (error) {
         setState({ step: 'failed', error: describeSignInError(error), connectorUid: connector.uid });
       } finally {
