@@ -227,6 +227,15 @@ test('a knowledge-card source opens a small sheet with its title and id', { skip
   assert.deepEqual(await seriousA11yViolations(page()), []);
   await page().keyboard.press('Escape');
   await sheet.waitFor({ state: 'hidden' });
+
+  // Glossary words in a finished answer open their meaning, as in lessons.
+  const word = lastAnswer().locator('.glossary-term').first();
+  await word.click();
+  const meaning = page().getByRole('dialog');
+  await meaning.locator('.term-dialog__definition').waitFor();
+  await screenshot(page(), 'chat-glossary-word');
+  await meaning.getByRole('button', { name: 'Close' }).click();
+  await meaning.waitFor({ state: 'hidden' });
 });
 
 test('a dropped connection resumes the same answer from where it stopped', { skip }, async () => {

@@ -8,7 +8,7 @@ import { formatReadingGrade } from '@/lib/format';
 import { describeReplyError } from '../api/chat-errors';
 import { LEVEL_LABELS } from '../api/levels';
 import { isActive, type ReplyState, simplerLevel } from '../api/reply';
-import { SafeMarkdown } from './safe-markdown';
+import { ReplyText } from './reply-text';
 import { SourceChips } from './source-chips';
 
 export interface AssistantReplyProps {
@@ -40,7 +40,7 @@ export function AssistantReply({ reply, level, latest, busy, onRegenerate, onSim
         </p>
       )}
       <ReplyProgress reply={reply} />
-      {reply.text && <SafeMarkdown className="chat-reply__text" text={reply.text} />}
+      {reply.text && <ReplyText text={reply.text} finished={reply.finished} />}
       {reply.phase === 'stopped' && (
         <p className="chat-reply__stopped">
           <Badge>Stopped</Badge> You stopped this answer.

@@ -1,5 +1,6 @@
 import { render, screen } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
 
 import { safeHref } from '../api/safe-url';
 import { SafeMarkdown } from './safe-markdown';
@@ -62,6 +63,27 @@ describe('SafeMarkdown', () => {
   it('renders half-written markdown while streaming without losing text', () => {
     const container = renderMarkdown('This is **import');
     expect(container.textContent).toBe('This is **import');
+  });
+});
+
+describe('SafeMarkdown glossary words', () => {
+  it('makes the first use of each glossary word a button, never inside a link', async () => {
+    const onOpen = vi.fn();
+    const terms = [
+      { id: 'gas', term: 'gas', aliases: ['gas fee'] },
+      { id: 'wallet', term: 'wallet' },
+    ];
+    render(
+      <SafeMarkdown
+        text={'Gas is a small fee. You pay gas from your **wallet**.\n\n[wallet guide](https://ethereum.org/wallets)'}
+        glossary={{ terms, onOpen }}
+      />,
+    );
+    const buttons = screen.getAllByRole('button');
+    expect(buttons.map((button) => button.textContent)).toEqual(['Gas', 'wallet']);
+    expect(screen.getByRole('link', { name: 'wallet guide' }).querySelector('button')).toBeNull();
+    await userEvent.click(buttons[0]!);
+    expect(onOpen).toHaveBeenCalledWith(terms[0]);
   });
 });
 
