@@ -137,9 +137,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await state.kv.start()
     await state.hub.start()
     stopping = asyncio.Event()
+    poller = app.state.market_poller = _market_poller(state)  # tests wait on its tick hook
     background = [
         asyncio.create_task(purge_forever(state, stopping), name="sessions-purge"),
-        asyncio.create_task(_market_poller(state).run(stopping), name="market-poller"),
+        asyncio.create_task(poller.run(stopping), name="market-poller"),
         asyncio.create_task(_value_updates(state).run(stopping), name="portfolio-value-updates"),
     ]
     # Objects created during start-up live for the whole process: keep them out of GC scans.

@@ -30,6 +30,18 @@ def settings_overrides() -> dict[str, Any]:
     return {"market_tick_seconds": 3600.0}
 
 
+async def first_round_done(app: Any) -> None:
+    """Wait for the poller's start-up tick hook (expiry, fills, periodic snapshot) to finish, so it
+    cannot land in the middle of a test."""
+    poller = app.state.market_poller
+    for _ in range(500):
+        if poller.hook_task is not None:
+            break
+        await asyncio.sleep(0.01)
+    if poller.hook_task is not None:
+        await asyncio.wait({poller.hook_task}, timeout=10)
+
+
 async def set_prices(app: Any, prices: dict[str, tuple[str, str]], age_seconds: float = 0) -> None:
     """Write a board: {address: (price_usd, liquidity_usd)}, `age_seconds` old."""
     kv = app.state.eaili5.kv
@@ -37,6 +49,7 @@ async def set_prices(app: Any, prices: dict[str, tuple[str, str]], age_seconds: 
         if await kv.get(TICKS_KEY) is not None:
             break
         await asyncio.sleep(0.01)
+    await first_round_done(app)
     as_of = datetime.now(UTC) - timedelta(seconds=age_seconds)
     board = {
         address.lower(): PriceTick(
