@@ -14,6 +14,7 @@ from starlette.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from eaili5 import __version__
+from eaili5.auth.deps import document_unauthorized
 from eaili5.auth.errors import install_sign_in_error_handler
 from eaili5.auth.housekeeping import purge_forever
 from eaili5.auth.manifest import embed_meta_tag
@@ -21,7 +22,7 @@ from eaili5.auth.router import router as auth_router
 from eaili5.auth.wallet_router import account_router, manifest_router
 from eaili5.auth.wallet_router import router as wallet_router
 from eaili5.core.db import Database, create_engine
-from eaili5.core.errors import install_error_handlers
+from eaili5.core.errors import error_responses, install_error_handlers
 from eaili5.core.kv import create_kv
 from eaili5.core.logging import configure_logging
 from eaili5.core.metrics import Metrics
@@ -95,8 +96,11 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         learning_router,
         tutor_router,
     )
+    document_unauthorized(routers)
     for router in routers:
-        app.include_router(router)
+        # Every /api route sits behind the per-IP limiter and needs the database or cache.
+        api = router not in (system_router, manifest_router)
+        app.include_router(router, responses=error_responses(429, 503) if api else None)
     _mount_frontend(app, settings)
     _add_middleware(app, state)
     return app

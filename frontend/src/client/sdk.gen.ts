@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AnswerQuizData, AnswerQuizErrors, AnswerQuizResponses, CancelOrderData, CancelOrderErrors, CancelOrderResponses, CompleteLessonData, CompleteLessonErrors, CompleteLessonResponses, CreateSessionData, CreateSessionResponses, DeleteConversationData, DeleteConversationErrors, DeleteConversationResponses, DeleteMeData, DeleteMeErrors, DeleteMeResponses, EndSessionByIdData, EndSessionByIdErrors, EndSessionByIdResponses, EndSessionData, EndSessionResponses, ExportMyDataData, ExportMyDataResponses, FarcasterManifestData, FarcasterManifestResponses, GetNonceData, GetNonceResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListConversationsData, ListConversationsErrors, ListConversationsResponses, ListOrdersData, ListOrdersErrors, ListOrdersResponses, ListPathsData, ListPathsResponses, ListSessionsData, ListSessionsResponses, ListTokensData, ListTokensErrors, ListTokensResponses, ListTradesData, ListTradesErrors, ListTradesResponses, LogoutData, LogoutResponses, PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses, QuoteTradeData, QuoteTradeErrors, QuoteTradeResponses, ReadCandlesData, ReadCandlesErrors, ReadCandlesResponses, ReadConnectionsData, ReadConnectionsResponses, ReadConversationData, ReadConversationErrors, ReadConversationResponses, ReadEquityData, ReadEquityErrors, ReadEquityResponses, ReadGlossaryTermData, ReadGlossaryTermErrors, ReadGlossaryTermResponses, ReadHealthData, ReadHealthResponses, ReadLeaderboardData, ReadLeaderboardErrors, ReadLeaderboardResponses, ReadLessonData, ReadLessonErrors, ReadLessonResponses, ReadMarketStatusData, ReadMarketStatusResponses, ReadMeData, ReadMeResponses, ReadMetaData, ReadMetaResponses, ReadPortfolioData, ReadPortfolioResponses, ReadProgressData, ReadProgressErrors, ReadProgressResponses, ReadReadinessData, ReadReadinessErrors, ReadReadinessResponses, ReadRecentTradesData, ReadRecentTradesErrors, ReadRecentTradesResponses, ReadTokenData, ReadTokenErrors, ReadTokenResponses, RecommendationsData, RecommendationsResponses, RenameConversationData, RenameConversationErrors, RenameConversationResponses, ResetPortfolioData, ResetPortfolioResponses, ResumeChatData, ResumeChatErrors, ResumeChatResponse, ResumeChatResponses, ReviewCardData, ReviewCardErrors, ReviewCardResponses, ReviewQueueData, ReviewQueueErrors, ReviewQueueResponses, SearchGlossaryData, SearchGlossaryErrors, SearchGlossaryResponses, SendChatData, SendChatErrors, SendChatResponses, StopChatData, StopChatErrors, StopChatResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses, VerifySignInData, VerifySignInErrors, VerifySignInResponses } from './types.gen';
+import type { AnswerQuizData, AnswerQuizErrors, AnswerQuizResponses, CancelOrderData, CancelOrderErrors, CancelOrderResponses, CompleteLessonData, CompleteLessonErrors, CompleteLessonResponses, CreateSessionData, CreateSessionErrors, CreateSessionResponses, DeleteConversationData, DeleteConversationErrors, DeleteConversationResponses, DeleteMeData, DeleteMeErrors, DeleteMeResponses, EndSessionByIdData, EndSessionByIdErrors, EndSessionByIdResponses, EndSessionData, EndSessionErrors, EndSessionResponses, ExportMyDataData, ExportMyDataErrors, ExportMyDataResponses, FarcasterManifestData, FarcasterManifestResponses, GetNonceData, GetNonceErrors, GetNonceResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListConversationsData, ListConversationsErrors, ListConversationsResponses, ListOrdersData, ListOrdersErrors, ListOrdersResponses, ListPathsData, ListPathsErrors, ListPathsResponses, ListSessionsData, ListSessionsErrors, ListSessionsResponses, ListTokensData, ListTokensErrors, ListTokensResponses, ListTradesData, ListTradesErrors, ListTradesResponses, LogoutData, LogoutErrors, LogoutResponses, PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses, QuoteTradeData, QuoteTradeErrors, QuoteTradeResponses, ReadCandlesData, ReadCandlesErrors, ReadCandlesResponses, ReadConnectionsData, ReadConnectionsResponses, ReadConversationData, ReadConversationErrors, ReadConversationResponses, ReadEquityData, ReadEquityErrors, ReadEquityResponses, ReadGlossaryTermData, ReadGlossaryTermErrors, ReadGlossaryTermResponses, ReadHealthData, ReadHealthResponses, ReadLeaderboardData, ReadLeaderboardErrors, ReadLeaderboardResponses, ReadLessonData, ReadLessonErrors, ReadLessonResponses, ReadMarketStatusData, ReadMarketStatusErrors, ReadMarketStatusResponses, ReadMeData, ReadMeErrors, ReadMeResponses, ReadMetaData, ReadMetaResponses, ReadPortfolioData, ReadPortfolioErrors, ReadPortfolioResponses, ReadProgressData, ReadProgressErrors, ReadProgressResponses, ReadReadinessData, ReadReadinessErrors, ReadReadinessResponses, ReadRecentTradesData, ReadRecentTradesErrors, ReadRecentTradesResponses, ReadTokenData, ReadTokenErrors, ReadTokenResponses, RecommendationsData, RecommendationsErrors, RecommendationsResponses, RenameConversationData, RenameConversationErrors, RenameConversationResponses, ResetPortfolioData, ResetPortfolioErrors, ResetPortfolioResponses, ResumeChatData, ResumeChatErrors, ResumeChatResponse, ResumeChatResponses, ReviewCardData, ReviewCardErrors, ReviewCardResponses, ReviewQueueData, ReviewQueueErrors, ReviewQueueResponses, SearchGlossaryData, SearchGlossaryErrors, SearchGlossaryResponses, SendChatData, SendChatErrors, SendChatResponses, StopChatData, StopChatErrors, StopChatResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses, VerifySignInData, VerifySignInErrors, VerifySignInResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -30,21 +30,21 @@ export const farcasterManifest = <ThrowOnError extends boolean = false>(options?
  *
  * End this session (wallet or guest): the token stops working and its sockets close.
  */
-export const logout = <ThrowOnError extends boolean = false>(options?: Options<LogoutData, ThrowOnError>) => (options?.client ?? client).post<LogoutResponses, unknown, ThrowOnError>({ url: '/api/auth/logout', ...options });
+export const logout = <ThrowOnError extends boolean = false>(options?: Options<LogoutData, ThrowOnError>) => (options?.client ?? client).post<LogoutResponses, LogoutErrors, ThrowOnError>({ url: '/api/auth/logout', ...options });
 
 /**
  * Get Nonce
  *
  * A single-use nonce for this session (5 minutes), and the values the SIWE message must carry.
  */
-export const getNonce = <ThrowOnError extends boolean = false>(options?: Options<GetNonceData, ThrowOnError>) => (options?.client ?? client).get<GetNonceResponses, unknown, ThrowOnError>({ url: '/api/auth/nonce', ...options });
+export const getNonce = <ThrowOnError extends boolean = false>(options?: Options<GetNonceData, ThrowOnError>) => (options?.client ?? client).get<GetNonceResponses, GetNonceErrors, ThrowOnError>({ url: '/api/auth/nonce', ...options });
 
 /**
  * List Sessions
  *
  * The caller's live sessions, most recently used first.
  */
-export const listSessions = <ThrowOnError extends boolean = false>(options?: Options<ListSessionsData, ThrowOnError>) => (options?.client ?? client).get<ListSessionsResponses, unknown, ThrowOnError>({ url: '/api/auth/sessions', ...options });
+export const listSessions = <ThrowOnError extends boolean = false>(options?: Options<ListSessionsData, ThrowOnError>) => (options?.client ?? client).get<ListSessionsResponses, ListSessionsErrors, ThrowOnError>({ url: '/api/auth/sessions', ...options });
 
 /**
  * End Session By Id
@@ -202,7 +202,7 @@ export const answerQuiz = <ThrowOnError extends boolean = false>(options: Option
  *
  * Every path in order, its lessons, and the caller's progress on each.
  */
-export const listPaths = <ThrowOnError extends boolean = false>(options?: Options<ListPathsData, ThrowOnError>) => (options?.client ?? client).get<ListPathsResponses, unknown, ThrowOnError>({ url: '/api/learn/paths', ...options });
+export const listPaths = <ThrowOnError extends boolean = false>(options?: Options<ListPathsData, ThrowOnError>) => (options?.client ?? client).get<ListPathsResponses, ListPathsErrors, ThrowOnError>({ url: '/api/learn/paths', ...options });
 
 /**
  * Read Progress
@@ -216,7 +216,7 @@ export const readProgress = <ThrowOnError extends boolean = false>(options?: Opt
  *
  * Hints from what you did elsewhere, the next lesson on your path, and topics to go over again.
  */
-export const recommendations = <ThrowOnError extends boolean = false>(options?: Options<RecommendationsData, ThrowOnError>) => (options?.client ?? client).get<RecommendationsResponses, unknown, ThrowOnError>({ url: '/api/learn/recommendations', ...options });
+export const recommendations = <ThrowOnError extends boolean = false>(options?: Options<RecommendationsData, ThrowOnError>) => (options?.client ?? client).get<RecommendationsResponses, RecommendationsErrors, ThrowOnError>({ url: '/api/learn/recommendations', ...options });
 
 /**
  * Review Queue
@@ -244,7 +244,7 @@ export const reviewCard = <ThrowOnError extends boolean = false>(options: Option
  *
  * Which source is serving, when each last succeeded, and how much call budget is left.
  */
-export const readMarketStatus = <ThrowOnError extends boolean = false>(options?: Options<ReadMarketStatusData, ThrowOnError>) => (options?.client ?? client).get<ReadMarketStatusResponses, unknown, ThrowOnError>({ url: '/api/market/status', ...options });
+export const readMarketStatus = <ThrowOnError extends boolean = false>(options?: Options<ReadMarketStatusData, ThrowOnError>) => (options?.client ?? client).get<ReadMarketStatusResponses, ReadMarketStatusErrors, ThrowOnError>({ url: '/api/market/status', ...options });
 
 /**
  * Delete Me
@@ -266,14 +266,14 @@ export const deleteMe = <ThrowOnError extends boolean = false>(options: Options<
  *
  * The user behind the bearer token.
  */
-export const readMe = <ThrowOnError extends boolean = false>(options?: Options<ReadMeData, ThrowOnError>) => (options?.client ?? client).get<ReadMeResponses, unknown, ThrowOnError>({ url: '/api/me', ...options });
+export const readMe = <ThrowOnError extends boolean = false>(options?: Options<ReadMeData, ThrowOnError>) => (options?.client ?? client).get<ReadMeResponses, ReadMeErrors, ThrowOnError>({ url: '/api/me', ...options });
 
 /**
  * Export My Data
  *
  * Everything stored about you, one list of rows per table (token hashes left out).
  */
-export const exportMyData = <ThrowOnError extends boolean = false>(options?: Options<ExportMyDataData, ThrowOnError>) => (options?.client ?? client).get<ExportMyDataResponses, unknown, ThrowOnError>({ url: '/api/me/export', ...options });
+export const exportMyData = <ThrowOnError extends boolean = false>(options?: Options<ExportMyDataData, ThrowOnError>) => (options?.client ?? client).get<ExportMyDataResponses, ExportMyDataErrors, ThrowOnError>({ url: '/api/me/export', ...options });
 
 /**
  * Update Preferences
@@ -301,7 +301,7 @@ export const readMeta = <ThrowOnError extends boolean = false>(options?: Options
  *
  * Cash, holdings valued at the latest prices with P&L and share, totals and return.
  */
-export const readPortfolio = <ThrowOnError extends boolean = false>(options?: Options<ReadPortfolioData, ThrowOnError>) => (options?.client ?? client).get<ReadPortfolioResponses, unknown, ThrowOnError>({ url: '/api/portfolio', ...options });
+export const readPortfolio = <ThrowOnError extends boolean = false>(options?: Options<ReadPortfolioData, ThrowOnError>) => (options?.client ?? client).get<ReadPortfolioResponses, ReadPortfolioErrors, ThrowOnError>({ url: '/api/portfolio', ...options });
 
 /**
  * Read Equity
@@ -358,7 +358,7 @@ export const quoteTrade = <ThrowOnError extends boolean = false>(options: Option
  *
  * Start again with $100. The old run and its trades are kept, archived.
  */
-export const resetPortfolio = <ThrowOnError extends boolean = false>(options?: Options<ResetPortfolioData, ThrowOnError>) => (options?.client ?? client).post<ResetPortfolioResponses, unknown, ThrowOnError>({ url: '/api/portfolio/reset', ...options });
+export const resetPortfolio = <ThrowOnError extends boolean = false>(options?: Options<ResetPortfolioData, ThrowOnError>) => (options?.client ?? client).post<ResetPortfolioResponses, ResetPortfolioErrors, ThrowOnError>({ url: '/api/portfolio/reset', ...options });
 
 /**
  * List Trades
@@ -379,14 +379,14 @@ export const readConnections = <ThrowOnError extends boolean = false>(options?: 
  *
  * End this session: the token stops working and its open WebSockets are closed.
  */
-export const endSession = <ThrowOnError extends boolean = false>(options?: Options<EndSessionData, ThrowOnError>) => (options?.client ?? client).delete<EndSessionResponses, unknown, ThrowOnError>({ url: '/api/session', ...options });
+export const endSession = <ThrowOnError extends boolean = false>(options?: Options<EndSessionData, ThrowOnError>) => (options?.client ?? client).delete<EndSessionResponses, EndSessionErrors, ThrowOnError>({ url: '/api/session', ...options });
 
 /**
  * Create Session
  *
  * Start a guest session: creates a guest user and returns its bearer token.
  */
-export const createSession = <ThrowOnError extends boolean = false>(options?: Options<CreateSessionData, ThrowOnError>) => (options?.client ?? client).post<CreateSessionResponses, unknown, ThrowOnError>({ url: '/api/session', ...options });
+export const createSession = <ThrowOnError extends boolean = false>(options?: Options<CreateSessionData, ThrowOnError>) => (options?.client ?? client).post<CreateSessionResponses, CreateSessionErrors, ThrowOnError>({ url: '/api/session', ...options });
 
 /**
  * List Tokens

@@ -394,6 +394,28 @@ export type EquityPoint = {
 };
 
 /**
+ * ErrorOut
+ *
+ * Every error response: a stable kind and a message (a list of problems for invalid input).
+ */
+export type ErrorOut = {
+    /**
+     * Detail
+     *
+     * What went wrong, in plain words.
+     */
+    detail: string | Array<{
+        [key: string]: unknown;
+    }>;
+    /**
+     * Error
+     *
+     * Stable, machine-readable kind, e.g. NotFound or RateLimited.
+     */
+    error: string;
+};
+
+/**
  * ExportOut
  *
  * Everything stored about the caller: rows per table (secrets such as token hashes left out).
@@ -2805,6 +2827,23 @@ export type LogoutData = {
     url: '/api/auth/logout';
 };
 
+export type LogoutErrors = {
+    /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
+};
+
+export type LogoutError = LogoutErrors[keyof LogoutErrors];
+
 export type LogoutResponses = {
     /**
      * Successful Response
@@ -2821,6 +2860,23 @@ export type GetNonceData = {
     url: '/api/auth/nonce';
 };
 
+export type GetNonceErrors = {
+    /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
+};
+
+export type GetNonceError = GetNonceErrors[keyof GetNonceErrors];
+
 export type GetNonceResponses = {
     /**
      * Successful Response
@@ -2836,6 +2892,23 @@ export type ListSessionsData = {
     query?: never;
     url: '/api/auth/sessions';
 };
+
+export type ListSessionsErrors = {
+    /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
+};
+
+export type ListSessionsError = ListSessionsErrors[keyof ListSessionsErrors];
 
 export type ListSessionsResponses = {
     /**
@@ -2860,9 +2933,25 @@ export type EndSessionByIdData = {
 
 export type EndSessionByIdErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type EndSessionByIdError = EndSessionByIdErrors[keyof EndSessionByIdErrors];
@@ -2889,9 +2978,21 @@ export type VerifySignInErrors = {
      */
     401: SignInFailedBody;
     /**
+     * Conflicts with the current state (it changed meanwhile, or the key was used otherwise).
+     */
+    409: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type VerifySignInError = VerifySignInErrors[keyof VerifySignInErrors];
@@ -2914,13 +3015,25 @@ export type SendChatData = {
 
 export type SendChatErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
     /**
      * Too many messages (per minute) or the daily cap reached; see Retry-After.
      */
-    429: unknown;
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type SendChatError = SendChatErrors[keyof SendChatErrors];
@@ -2955,9 +3068,25 @@ export type ResumeChatData = {
 
 export type ResumeChatErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ResumeChatError = ResumeChatErrors[keyof ResumeChatErrors];
@@ -2985,9 +3114,25 @@ export type StopChatData = {
 
 export type StopChatErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type StopChatError = StopChatErrors[keyof StopChatErrors];
@@ -3025,9 +3170,25 @@ export type ListConversationsData = {
 
 export type ListConversationsErrors = {
     /**
+     * The request is not valid (a bad cursor, address or value); `detail` says why.
+     */
+    400: ErrorOut;
+    /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ListConversationsError = ListConversationsErrors[keyof ListConversationsErrors];
@@ -3055,9 +3216,25 @@ export type DeleteConversationData = {
 
 export type DeleteConversationErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type DeleteConversationError = DeleteConversationErrors[keyof DeleteConversationErrors];
@@ -3085,9 +3262,25 @@ export type ReadConversationData = {
 
 export type ReadConversationErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ReadConversationError = ReadConversationErrors[keyof ReadConversationErrors];
@@ -3115,9 +3308,25 @@ export type RenameConversationData = {
 
 export type RenameConversationErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type RenameConversationError = RenameConversationErrors[keyof RenameConversationErrors];
@@ -3155,9 +3364,21 @@ export type ReadLeaderboardData = {
 
 export type ReadLeaderboardErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ReadLeaderboardError = ReadLeaderboardErrors[keyof ReadLeaderboardErrors];
@@ -3194,6 +3415,14 @@ export type SearchGlossaryErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type SearchGlossaryError = SearchGlossaryErrors[keyof SearchGlossaryErrors];
@@ -3221,9 +3450,21 @@ export type ReadGlossaryTermData = {
 
 export type ReadGlossaryTermErrors = {
     /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ReadGlossaryTermError = ReadGlossaryTermErrors[keyof ReadGlossaryTermErrors];
@@ -3255,9 +3496,21 @@ export type LeaderboardData = {
 
 export type LeaderboardErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type LeaderboardError = LeaderboardErrors[keyof LeaderboardErrors];
@@ -3285,9 +3538,25 @@ export type ReadLessonData = {
 
 export type ReadLessonErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ReadLessonError = ReadLessonErrors[keyof ReadLessonErrors];
@@ -3315,9 +3584,29 @@ export type CompleteLessonData = {
 
 export type CompleteLessonErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
+     * Conflicts with the current state (it changed meanwhile, or the key was used otherwise).
+     */
+    409: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type CompleteLessonError = CompleteLessonErrors[keyof CompleteLessonErrors];
@@ -3345,9 +3634,29 @@ export type AnswerQuizData = {
 
 export type AnswerQuizErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
+     * Conflicts with the current state (it changed meanwhile, or the key was used otherwise).
+     */
+    409: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type AnswerQuizError = AnswerQuizErrors[keyof AnswerQuizErrors];
@@ -3367,6 +3676,23 @@ export type ListPathsData = {
     query?: never;
     url: '/api/learn/paths';
 };
+
+export type ListPathsErrors = {
+    /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
+};
+
+export type ListPathsError = ListPathsErrors[keyof ListPathsErrors];
 
 export type ListPathsResponses = {
     /**
@@ -3393,9 +3719,21 @@ export type ReadProgressData = {
 
 export type ReadProgressErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ReadProgressError = ReadProgressErrors[keyof ReadProgressErrors];
@@ -3415,6 +3753,23 @@ export type RecommendationsData = {
     query?: never;
     url: '/api/learn/recommendations';
 };
+
+export type RecommendationsErrors = {
+    /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
+};
+
+export type RecommendationsError = RecommendationsErrors[keyof RecommendationsErrors];
 
 export type RecommendationsResponses = {
     /**
@@ -3439,9 +3794,21 @@ export type ReviewQueueData = {
 
 export type ReviewQueueErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ReviewQueueError = ReviewQueueErrors[keyof ReviewQueueErrors];
@@ -3469,9 +3836,29 @@ export type ReviewCardData = {
 
 export type ReviewCardErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
+     * Conflicts with the current state (it changed meanwhile, or the key was used otherwise).
+     */
+    409: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ReviewCardError = ReviewCardErrors[keyof ReviewCardErrors];
@@ -3492,6 +3879,19 @@ export type ReadMarketStatusData = {
     url: '/api/market/status';
 };
 
+export type ReadMarketStatusErrors = {
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
+};
+
+export type ReadMarketStatusError = ReadMarketStatusErrors[keyof ReadMarketStatusErrors];
+
 export type ReadMarketStatusResponses = {
     /**
      * Successful Response
@@ -3510,9 +3910,21 @@ export type DeleteMeData = {
 
 export type DeleteMeErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type DeleteMeError = DeleteMeErrors[keyof DeleteMeErrors];
@@ -3533,6 +3945,23 @@ export type ReadMeData = {
     url: '/api/me';
 };
 
+export type ReadMeErrors = {
+    /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
+};
+
+export type ReadMeError = ReadMeErrors[keyof ReadMeErrors];
+
 export type ReadMeResponses = {
     /**
      * Successful Response
@@ -3548,6 +3977,23 @@ export type ExportMyDataData = {
     query?: never;
     url: '/api/me/export';
 };
+
+export type ExportMyDataErrors = {
+    /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
+};
+
+export type ExportMyDataError = ExportMyDataErrors[keyof ExportMyDataErrors];
 
 export type ExportMyDataResponses = {
     /**
@@ -3567,9 +4013,21 @@ export type UpdatePreferencesData = {
 
 export type UpdatePreferencesErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type UpdatePreferencesError = UpdatePreferencesErrors[keyof UpdatePreferencesErrors];
@@ -3606,6 +4064,23 @@ export type ReadPortfolioData = {
     url: '/api/portfolio';
 };
 
+export type ReadPortfolioErrors = {
+    /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
+};
+
+export type ReadPortfolioError = ReadPortfolioErrors[keyof ReadPortfolioErrors];
+
 export type ReadPortfolioResponses = {
     /**
      * Successful Response
@@ -3631,9 +4106,21 @@ export type ReadEquityData = {
 
 export type ReadEquityErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ReadEquityError = ReadEquityErrors[keyof ReadEquityErrors];
@@ -3663,9 +4150,25 @@ export type ListOrdersData = {
 
 export type ListOrdersErrors = {
     /**
+     * The request is not valid (a bad cursor, address or value); `detail` says why.
+     */
+    400: ErrorOut;
+    /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ListOrdersError = ListOrdersErrors[keyof ListOrdersErrors];
@@ -3696,9 +4199,33 @@ export type PlaceOrderData = {
 
 export type PlaceOrderErrors = {
     /**
+     * The request is not valid (a bad cursor, address or value); `detail` says why.
+     */
+    400: ErrorOut;
+    /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
+     * Conflicts with the current state (it changed meanwhile, or the key was used otherwise).
+     */
+    409: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type PlaceOrderError = PlaceOrderErrors[keyof PlaceOrderErrors];
@@ -3730,9 +4257,29 @@ export type CancelOrderData = {
 
 export type CancelOrderErrors = {
     /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
+     * Conflicts with the current state (it changed meanwhile, or the key was used otherwise).
+     */
+    409: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type CancelOrderError = CancelOrderErrors[keyof CancelOrderErrors];
@@ -3755,9 +4302,33 @@ export type QuoteTradeData = {
 
 export type QuoteTradeErrors = {
     /**
+     * The request is not valid (a bad cursor, address or value); `detail` says why.
+     */
+    400: ErrorOut;
+    /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
+     * Conflicts with the current state (it changed meanwhile, or the key was used otherwise).
+     */
+    409: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type QuoteTradeError = QuoteTradeErrors[keyof QuoteTradeErrors];
@@ -3777,6 +4348,27 @@ export type ResetPortfolioData = {
     query?: never;
     url: '/api/portfolio/reset';
 };
+
+export type ResetPortfolioErrors = {
+    /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Conflicts with the current state (it changed meanwhile, or the key was used otherwise).
+     */
+    409: ErrorOut;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
+};
+
+export type ResetPortfolioError = ResetPortfolioErrors[keyof ResetPortfolioErrors];
 
 export type ResetPortfolioResponses = {
     /**
@@ -3805,9 +4397,25 @@ export type ListTradesData = {
 
 export type ListTradesErrors = {
     /**
+     * The request is not valid (a bad cursor, address or value); `detail` says why.
+     */
+    400: ErrorOut;
+    /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ListTradesError = ListTradesErrors[keyof ListTradesErrors];
@@ -3844,6 +4452,23 @@ export type EndSessionData = {
     url: '/api/session';
 };
 
+export type EndSessionErrors = {
+    /**
+     * No valid session: send `Authorization: Bearer <token>` from POST /api/session.
+     */
+    401: ErrorOut;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
+};
+
+export type EndSessionError = EndSessionErrors[keyof EndSessionErrors];
+
 export type EndSessionResponses = {
     /**
      * Successful Response
@@ -3859,6 +4484,19 @@ export type CreateSessionData = {
     query?: never;
     url: '/api/session';
 };
+
+export type CreateSessionErrors = {
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
+};
+
+export type CreateSessionError = CreateSessionErrors[keyof CreateSessionErrors];
 
 export type CreateSessionResponses = {
     /**
@@ -3894,9 +4532,21 @@ export type ListTokensData = {
 
 export type ListTokensErrors = {
     /**
+     * The request is not valid (a bad cursor, address or value); `detail` says why.
+     */
+    400: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ListTokensError = ListTokensErrors[keyof ListTokensErrors];
@@ -3924,9 +4574,25 @@ export type ReadTokenData = {
 
 export type ReadTokenErrors = {
     /**
+     * The request is not valid (a bad cursor, address or value); `detail` says why.
+     */
+    400: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ReadTokenError = ReadTokenErrors[keyof ReadTokenErrors];
@@ -3966,9 +4632,25 @@ export type ReadCandlesData = {
 
 export type ReadCandlesErrors = {
     /**
+     * The request is not valid (a bad cursor, address or value); `detail` says why.
+     */
+    400: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ReadCandlesError = ReadCandlesErrors[keyof ReadCandlesErrors];
@@ -4001,9 +4683,25 @@ export type ReadRecentTradesData = {
 
 export type ReadRecentTradesErrors = {
     /**
+     * The request is not valid (a bad cursor, address or value); `detail` says why.
+     */
+    400: ErrorOut;
+    /**
+     * Nothing with this id exists for you.
+     */
+    404: ErrorOut;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
 };
 
 export type ReadRecentTradesError = ReadRecentTradesErrors[keyof ReadRecentTradesErrors];

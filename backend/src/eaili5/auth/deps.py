@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from eaili5.auth.service import Principal, SessionService
 from eaili5.core.deps import DBSession, get_state
-from eaili5.core.errors import Unauthorized
+from eaili5.core.errors import Unauthorized, error_responses
 
 
 def get_session_service(request: Request) -> SessionService:
@@ -38,3 +41,16 @@ async def get_principal(
 Sessions = Annotated[SessionService, Depends(get_session_service)]
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 BearerToken = Annotated[str, Depends(bearer_token)]
+
+
+def document_unauthorized(routers: Iterable[APIRouter]) -> None:
+    """Every route that needs a session can answer 401: say so in the OpenAPI document.
+    Runs on the routers before they are included (the app holds them as lazy includes)."""
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute) and _needs_principal(route.dependant):
+                route.responses.setdefault(401, error_responses(401)[401])
+
+
+def _needs_principal(dependant: Dependant) -> bool:
+    return any(sub.call is get_principal or _needs_principal(sub) for sub in dependant.dependencies)

@@ -24,7 +24,7 @@ from eaili5.auth.wallet_schemas import (
 )
 from eaili5.auth.wallet_service import WalletSignIn
 from eaili5.core.deps import DBSession, get_state
-from eaili5.core.errors import RateLimited
+from eaili5.core.errors import RateLimited, error_responses
 from eaili5.core.middleware import client_ip
 from eaili5.models import Session
 
@@ -60,7 +60,7 @@ async def get_nonce(request: Request, principal: CurrentPrincipal, wallet: Walle
     return await wallet.issue_nonce(principal)
 
 
-@router.post("/verify", response_model=SignedIn, responses=_REFUSED)
+@router.post("/verify", response_model=SignedIn, responses={**_REFUSED, **error_responses(409)})
 async def verify_sign_in(
     body: VerifyIn,
     request: Request,
@@ -122,7 +122,9 @@ async def list_sessions(principal: CurrentPrincipal, db: DBSession, sessions: Se
     return SessionList(items=[_session_out(row, principal) for row in rows])
 
 
-@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(404)
+)
 async def end_session_by_id(
     session_id: uuid.UUID,
     principal: CurrentPrincipal,

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -75,6 +76,30 @@ class UpstreamError(AppError):
 
     status_code = 502
     kind = "UpstreamError"
+
+
+class ErrorOut(BaseModel):
+    """Every error response: a stable kind and a message (a list of problems for invalid input)."""
+
+    error: str = Field(description="Stable, machine-readable kind, e.g. NotFound or RateLimited.")
+    detail: str | list[dict[str, Any]] = Field(description="What went wrong, in plain words.")
+
+
+_RESPONSE_DESCRIPTIONS = {
+    400: "The request is not valid (a bad cursor, address or value); `detail` says why.",
+    401: "No valid session: send `Authorization: Bearer <token>` from POST /api/session.",
+    404: "Nothing with this id exists for you.",
+    409: "Conflicts with the current state (it changed meanwhile, or the key was used otherwise).",
+    413: "The request body is too large.",
+    422: "The input is not valid; `detail` says why.",
+    429: "Too many requests; wait for `Retry-After` seconds.",
+    503: "A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for these error statuses, all with the ErrorOut body."""
+    return {code: {"model": ErrorOut, "description": _RESPONSE_DESCRIPTIONS[code]} for code in codes}
 
 
 # Kinds for errors Starlette raises itself (unknown route, wrong method, ...).

@@ -12,6 +12,7 @@ from pydantic import AfterValidator
 from eaili5.auth.deps import CurrentPrincipal, bearer_token, get_session_service
 from eaili5.auth.service import Principal
 from eaili5.core.deps import DBSession, get_state
+from eaili5.core.errors import error_responses
 from eaili5.learning.content import Curriculum, load_curriculum
 from eaili5.learning.schemas import (
     CompleteIn,
@@ -78,7 +79,7 @@ async def list_paths(service: Service, principal: CurrentPrincipal, db: DBSessio
     return await service.paths(db, principal.user_id)
 
 
-@router.get("/lessons/{lesson_id}", response_model=LessonOut)
+@router.get("/lessons/{lesson_id}", response_model=LessonOut, responses=error_responses(404))
 async def read_lesson(
     lesson_id: str, service: Service, principal: CurrentPrincipal, db: DBSession
 ) -> LessonOut:
@@ -86,7 +87,7 @@ async def read_lesson(
     return await service.lesson(db, principal.user_id, lesson_id)
 
 
-@router.post("/lessons/{lesson_id}/complete", response_model=CompleteOut)
+@router.post("/lessons/{lesson_id}/complete", response_model=CompleteOut, responses=error_responses(404, 409))
 async def complete_lesson(
     lesson_id: str, body: CompleteIn, service: Service, principal: CurrentPrincipal, db: DBSession, now: Now
 ) -> CompleteOut:
@@ -95,7 +96,7 @@ async def complete_lesson(
     return await service.complete(db, learner, lesson_id)
 
 
-@router.post("/lessons/{lesson_id}/quiz", response_model=QuizOut)
+@router.post("/lessons/{lesson_id}/quiz", response_model=QuizOut, responses=error_responses(404, 409))
 async def answer_quiz(
     lesson_id: str, body: QuizIn, service: Service, principal: CurrentPrincipal, db: DBSession, now: Now
 ) -> QuizOut:
@@ -125,7 +126,7 @@ async def review_queue(
     return await service.review_queue(db, principal.user_id, now, limit)
 
 
-@router.post("/review/{card_id}", response_model=ReviewOut)
+@router.post("/review/{card_id}", response_model=ReviewOut, responses=error_responses(404, 409))
 async def review_card(
     card_id: uuid.UUID, body: ReviewIn, service: Service, principal: CurrentPrincipal, db: DBSession, now: Now
 ) -> ReviewOut:
@@ -146,7 +147,7 @@ async def search_glossary(
     return service.glossary(q, limit)
 
 
-@router.get("/glossary/{term_id}", response_model=GlossaryTermDetail)
+@router.get("/glossary/{term_id}", response_model=GlossaryTermDetail, responses=error_responses(404))
 async def read_glossary_term(
     term_id: str, service: Service, principal: OptionalPrincipal, db: DBSession, now: Now
 ) -> GlossaryTermDetail:

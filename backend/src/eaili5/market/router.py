@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from eaili5.core.deps import get_state
+from eaili5.core.errors import error_responses
 from eaili5.market.schemas import (
     CandleSeries,
     MarketStatus,
@@ -26,7 +27,7 @@ def _market(request: Request) -> MarketService:
     return get_state(request).market
 
 
-@router.get("/tokens", response_model=TokenList)
+@router.get("/tokens", response_model=TokenList, responses=error_responses(400))
 async def list_tokens(
     request: Request,
     sort: SortOrder = SortOrder.TRENDING,
@@ -38,13 +39,13 @@ async def list_tokens(
     return await _market(request).list_tokens(sort, q, limit, cursor)
 
 
-@router.get("/tokens/{address}", response_model=TokenDetail)
+@router.get("/tokens/{address}", response_model=TokenDetail, responses=error_responses(400, 404))
 async def read_token(request: Request, address: str) -> TokenDetail:
     """One token: everything in the list row plus where its facts come from."""
     return await _market(request).token_detail(address)
 
 
-@router.get("/tokens/{address}/candles", response_model=CandleSeries)
+@router.get("/tokens/{address}/candles", response_model=CandleSeries, responses=error_responses(400, 404))
 async def read_candles(
     request: Request,
     address: str,
@@ -58,7 +59,7 @@ async def read_candles(
     return await _market(request).candles(address, tf, limit, before)
 
 
-@router.get("/tokens/{address}/trades", response_model=RecentTrades)
+@router.get("/tokens/{address}/trades", response_model=RecentTrades, responses=error_responses(400, 404))
 async def read_recent_trades(
     request: Request, address: str, limit: Annotated[int, Query(ge=1, le=100)] = 30
 ) -> RecentTrades:

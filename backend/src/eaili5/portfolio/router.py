@@ -9,6 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response
 
 from eaili5.auth.deps import CurrentPrincipal
 from eaili5.core.deps import DBSession, get_state
+from eaili5.core.errors import error_responses
 from eaili5.core.events import PracticeTradeFilled
 from eaili5.market.risk import risk_codes
 from eaili5.models.base import utcnow
@@ -90,7 +91,7 @@ async def read_portfolio(request: Request, principal: CurrentPrincipal, db: DBSe
     return await _service(request).view(db, principal.user_id)
 
 
-@router.post("/quote", response_model=QuoteOut)
+@router.post("/quote", response_model=QuoteOut, responses=error_responses(400, 404, 409))
 async def quote_trade(
     body: TradeRequest, request: Request, principal: CurrentPrincipal, db: DBSession
 ) -> QuoteOut:
@@ -102,7 +103,10 @@ async def quote_trade(
     "/orders",
     status_code=status.HTTP_201_CREATED,
     response_model=OrderResult,
-    responses={200: {"model": OrderResult, "description": "A retry: the original result, nothing new."}},
+    responses={
+        200: {"model": OrderResult, "description": "A retry: the original result, nothing new."},
+        **error_responses(400, 404, 409),
+    },
 )
 async def place_order(
     body: OrderIn,
@@ -137,7 +141,7 @@ async def place_order(
     return OrderResult(trade=trade, replayed=replayed)
 
 
-@router.get("/orders", response_model=OrderPage)
+@router.get("/orders", response_model=OrderPage, responses=error_responses(400))
 async def list_orders(
     request: Request,
     principal: CurrentPrincipal,
@@ -148,7 +152,7 @@ async def list_orders(
     return await _orders(request).list(db, principal.user_id, status)
 
 
-@router.delete("/orders/{order_id}", response_model=OrderOut)
+@router.delete("/orders/{order_id}", response_model=OrderOut, responses=error_responses(404, 409))
 async def cancel_order(
     order_id: uuid.UUID,
     request: Request,
@@ -178,7 +182,7 @@ async def read_equity(
     return await _service(request).equity(db, principal.user_id, range)
 
 
-@router.get("/trades", response_model=TradePage)
+@router.get("/trades", response_model=TradePage, responses=error_responses(400))
 async def list_trades(
     request: Request,
     principal: CurrentPrincipal,
@@ -190,7 +194,7 @@ async def list_trades(
     return await _service(request).trades(db, principal.user_id, cursor, limit)
 
 
-@router.post("/reset", response_model=PortfolioOut)
+@router.post("/reset", response_model=PortfolioOut, responses=error_responses(409))
 async def reset_portfolio(
     request: Request, principal: CurrentPrincipal, db: DBSession, background: BackgroundTasks
 ) -> PortfolioOut:

@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 
 from eaili5.auth.deps import CurrentPrincipal
 from eaili5.core.deps import DBSession, get_state
-from eaili5.core.errors import BadRequest, NotFound
+from eaili5.core.errors import BadRequest, ErrorOut, NotFound, error_responses
 from eaili5.models import Conversation, Message
 from eaili5.tutor import repository
 from eaili5.tutor.resume import TERMINAL_TYPES, ReplyNotFound, ResumeReader
@@ -47,7 +47,11 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # no pro
             "`chat.*` events as the WebSocket, as server-sent events.",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },
-        429: {"description": "Too many messages (per minute) or the daily cap reached; see Retry-After."},
+        **error_responses(404),
+        429: {
+            "model": ErrorOut,
+            "description": "Too many messages (per minute) or the daily cap reached; see Retry-After.",
+        },
     },
 )
 async def send_chat(body: ChatIn, request: Request, principal: CurrentPrincipal, db: DBSession) -> Any:
@@ -65,7 +69,9 @@ async def send_chat(body: ChatIn, request: Request, principal: CurrentPrincipal,
     return _reply(await asyncio.shield(task))
 
 
-@router.post("/chat/{message_id}/stop", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/chat/{message_id}/stop", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(404)
+)
 async def stop_chat(message_id: uuid.UUID, request: Request, principal: CurrentPrincipal) -> Response:
     """Stop a reply being written, on whichever instance writes it (nothing happens if it ended).
     The reply ends with a `chat.done` whose status is `stopped`, and is saved that way."""
@@ -76,7 +82,10 @@ async def stop_chat(message_id: uuid.UUID, request: Request, principal: CurrentP
 @router.get(
     "/chat/{message_id}/events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+    responses={
+        200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
+        **error_responses(404),
+    },
 )
 async def resume_chat(
     message_id: uuid.UUID,
@@ -145,7 +154,7 @@ def _reply(outcome: ReplyOutcome) -> ChatReply:
 
 
 # --- conversations -------------------------------------------------------------------------------------
-@router.get("/conversations", response_model=ConversationPage)
+@router.get("/conversations", response_model=ConversationPage, responses=error_responses(400))
 async def list_conversations(
     principal: CurrentPrincipal,
     db: DBSession,
@@ -164,7 +173,9 @@ async def list_conversations(
     )
 
 
-@router.get("/conversations/{conversation_id}", response_model=ConversationDetail)
+@router.get(
+    "/conversations/{conversation_id}", response_model=ConversationDetail, responses=error_responses(404)
+)
 async def read_conversation(
     conversation_id: uuid.UUID, principal: CurrentPrincipal, db: DBSession
 ) -> ConversationDetail:
@@ -176,7 +187,9 @@ async def read_conversation(
     )
 
 
-@router.patch("/conversations/{conversation_id}", response_model=ConversationOut)
+@router.patch(
+    "/conversations/{conversation_id}", response_model=ConversationOut, responses=error_responses(404)
+)
 async def rename_conversation(
     conversation_id: uuid.UUID, body: ConversationRename, principal: CurrentPrincipal, db: DBSession
 ) -> ConversationOut:
@@ -187,7 +200,9 @@ async def rename_conversation(
     return _conversation(renamed)
 
 
-@router.delete("/conversations/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/conversations/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(404)
+)
 async def delete_conversation(
     conversation_id: uuid.UUID, principal: CurrentPrincipal, db: DBSession
 ) -> Response:
