@@ -147,7 +147,7 @@ test('the guest signs in with the wallet through the Profile tab', { skip }, asy
   await page.getByRole('button', { name: 'Sign in with wallet' }).click();
   const browserWallet = page.getByRole('button', { name: 'Browser wallet' });
   await browserWallet.waitFor();
-  assert.equal(await page.getByRole('button', { name: 'Coinbase Wallet / Base Account' }).count(), 1);
+  assert.equal(await page.getByRole('button', { name: 'Coinbase / Base Account' }).count(), 1);
   await checkScreen('3-wallet-options');
 
   // The keyboard works: focus the wallet and press Enter.
@@ -158,8 +158,14 @@ test('the guest signs in with the wallet through the Profile tab', { skip }, asy
   assert.equal(signatures.length, 1, 'one message signed');
   const [message] = signatures;
   const host = new URL(BASE_URL).host;
-  assert.match(message, new RegExp(`^${host.replace(/\./g, '\\.')} wants you to sign in with your Ethereum account:\n${wallet.address}\n`));
-  assert.match(message, new RegExp(`\nURI: ${BASE_URL.replace(/\./g, '\\.')}\nVersion: 1\nChain ID: 8453\nNonce: [a-zA-Z0-9]{8,}\n`));
+  assert.match(
+    message,
+    new RegExp(`^${host.replace(/\./g, '\\.')} wants you to sign in with your Ethereum account:\n${wallet.address}\n`),
+  );
+  assert.match(
+    message,
+    new RegExp(`\nURI: ${BASE_URL.replace(/\./g, '\\.')}\nVersion: 1\nChain ID: 8453\nNonce: [a-zA-Z0-9]{8,}\n`),
+  );
 
   // No Basename resolves offline: the shortened EIP-55 address, the full one below it.
   // The server keeps addresses lowercase; the page spells them EIP-55 (checksum code loads on demand).
@@ -196,7 +202,10 @@ test('the token rotated and the guest progress is still there', { skip }, async 
 
 test('export my data downloads a JSON file about this user', { skip }, async () => {
   const { page } = session;
-  await page.getByRole('link', { name: /Profile/ }).first().click();
+  await page
+    .getByRole('link', { name: /Profile/ })
+    .first()
+    .click();
   await accountCard().getByText('Signed in with wallet').waitFor();
   const [download] = await Promise.all([
     page.waitForEvent('download'),

@@ -55,7 +55,11 @@ export function mightBeInMiniApp(win: MiniAppWindow): boolean {
 function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
   return Promise.race([
     promise.catch(() => fallback),
-    new Promise<T>((resolve) => setTimeout(() => { resolve(fallback); }, ms)),
+    new Promise<T>((resolve) =>
+      setTimeout(() => {
+        resolve(fallback);
+      }, ms),
+    ),
   ]);
 }
 

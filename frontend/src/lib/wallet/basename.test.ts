@@ -13,13 +13,19 @@ import { BASENAME_L2_RESOLVER, basenameReverseNode, resolveBasename } from './ba
 
 const ADDRESS: Address = '0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045';
 const OTHER: Address = '0x000000000000000000000000000000000000dEaD';
-const ABI = parseAbi(['function name(bytes32 node) view returns (string)', 'function addr(bytes32 node) view returns (address)']);
+const ABI = parseAbi([
+  'function name(bytes32 node) view returns (string)',
+  'function addr(bytes32 node) view returns (address)',
+]);
 
 /**
  * A wallet's EIP-1193 provider answering eth_call for the L2 resolver from two tables (reverse and
  * forward records), the way a real node would ABI-encode them.
  */
-function walletProvider(records: { reverse: Record<Hex, string>; forward: Record<Hex, Address> }, calls: string[] = []) {
+function walletProvider(
+  records: { reverse: Record<Hex, string>; forward: Record<Hex, Address> },
+  calls: string[] = [],
+) {
   const request = ({ method, params }: { method: string; params?: unknown }) => {
     calls.push(method);
     if (method !== 'eth_call') return Promise.reject(new Error(`unexpected ${method}`));

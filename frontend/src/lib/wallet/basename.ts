@@ -47,7 +47,11 @@ export function basenameReverseNode(address: Address): Hex {
 }
 
 function timeout(ms: number): Promise<null> {
-  return new Promise((resolve) => setTimeout(() => { resolve(null); }, ms));
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      resolve(null);
+    }, ms),
+  );
 }
 
 async function lookUp(provider: EIP1193Provider, address: Address): Promise<string | null> {

@@ -23,7 +23,13 @@ export interface SignInMessageInput {
  * The EIP-4361 message the wallet signs: domain = the host the person sees, URI = the origin, the
  * connected chain (Base or Base Sepolia), and the server's single-use nonce.
  */
-export function buildSignInMessage({ address, chainId, nonce, location, now = new Date() }: SignInMessageInput): string {
+export function buildSignInMessage({
+  address,
+  chainId,
+  nonce,
+  location,
+  now = new Date(),
+}: SignInMessageInput): string {
   if (!isSignInChain(chainId)) throw new Error(`Chain ${chainId} cannot be used to sign in`);
   return createSiweMessage({
     address: getAddress(address),

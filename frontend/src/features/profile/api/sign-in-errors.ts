@@ -33,7 +33,7 @@ export function describeSignInRefusal(reason: string | null): string {
 
 function errorChain(error: unknown): unknown[] {
   const chain: unknown[] = [];
-  for (let current = error; current && chain.length < 8; ) {
+  for (let current = error; current && chain.length < 8;) {
     chain.push(current);
     current = typeof current === 'object' && 'cause' in current ? current.cause : undefined;
   }

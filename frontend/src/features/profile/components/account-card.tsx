@@ -59,8 +59,8 @@ function AccountDetails({ user }: { user: User }) {
       </dl>
       {user.is_guest && (
         <p className="account-card__note">
-          You are using EAILI5 as a guest: everything is kept in this browser. Sign in with a wallet to keep it on
-          any device.
+          You are using EAILI5 as a guest: everything is kept in this browser. Sign in with a wallet to keep it on any
+          device.
         </p>
       )}
     </>
@@ -101,7 +101,13 @@ function WalletIdentity({ address }: { address: string }) {
         <Badge tone="info">Signed in with wallet</Badge>
       </div>
       <div className="account-card__actions">
-        <Button variant="secondary" disabled={signOut.isPending} onClick={() => { signOut.mutate(); }}>
+        <Button
+          variant="secondary"
+          disabled={signOut.isPending}
+          onClick={() => {
+            signOut.mutate();
+          }}
+        >
           {signOut.isPending ? 'Signing out…' : 'Sign out'}
         </Button>
       </div>

@@ -12,7 +12,13 @@ function ExportMyData() {
   return (
     <div className="my-data-card__part">
       <p>Download everything we store about you (account, progress, practice trades, chats) as one JSON file.</p>
-      <Button variant="secondary" disabled={exportData.isPending} onClick={() => { exportData.mutate(); }}>
+      <Button
+        variant="secondary"
+        disabled={exportData.isPending}
+        onClick={() => {
+          exportData.mutate();
+        }}
+      >
         {exportData.isPending ? 'Preparing your file…' : 'Export my data'}
       </Button>
       {exportData.isSuccess && <p role="status">Your file is downloading.</p>}
@@ -106,12 +112,13 @@ function DeleteMyData({ signedIn }: { signedIn: boolean }) {
 }
 
 /** The person's own data: take a copy, or remove it all. */
-export function MyDataCard({ signedIn }: { signedIn: boolean }) {
+export function MyDataCard({ userId, signedIn }: { userId: string; signedIn: boolean }) {
   const headingId = useId();
   return (
     <Card className="my-data-card" role="region" aria-labelledby={headingId}>
       <h2 id={headingId}>Your data</h2>
-      <ExportMyData />
+      {/* Keyed by user: a finished export of the previous user must not show after signing out. */}
+      <ExportMyData key={userId} />
       <DeleteMyData signedIn={signedIn} />
     </Card>
   );

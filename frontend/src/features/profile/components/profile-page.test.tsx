@@ -85,7 +85,7 @@ describe('ProfilePage', () => {
     const rows = screen.getAllByTestId('session-row');
     expect(rows[0]).toHaveTextContent(/This device/);
     expect(rows[1]).toHaveTextContent(/Unknown device/);
-    expect(screen.getAllByRole('button', { name: 'End' })).toHaveLength(1);
+    expect(screen.getAllByRole('button', { name: /^End the session on/ })).toHaveLength(1);
     unmount();
 
     rememberBasename(WALLET_USER.wallet_address!, 'alice.base.eth');

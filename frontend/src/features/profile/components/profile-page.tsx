@@ -21,7 +21,7 @@ export function ProfilePage() {
       <AccountCard />
       {me.data?.is_guest && <SignInCard key={me.data.id} />}
       {signedIn && <SessionsCard />}
-      {me.data && <MyDataCard signedIn={signedIn} />}
+      {me.data && <MyDataCard userId={me.data.id} signedIn={signedIn} />}
       <Card>
         <h2>Settings</h2>
         <ThemePicker />

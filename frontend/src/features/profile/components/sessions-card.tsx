@@ -12,10 +12,11 @@ import { describeDevice } from './describe-device';
 import './sessions-card.css';
 
 function SessionRow({ session, onEnd, ending }: { session: ActiveSession; onEnd: () => void; ending: boolean }) {
+  const device = describeDevice(session.user_agent);
   return (
     <li className="sessions-card__row" data-testid="session-row">
       <div className="sessions-card__device">
-        <span className="sessions-card__name">{describeDevice(session.user_agent)}</span>
+        <span className="sessions-card__name">{device}</span>
         {session.current && <Badge tone="info">This device</Badge>}
       </div>
       <p className="sessions-card__meta">
@@ -23,7 +24,13 @@ function SessionRow({ session, onEnd, ending }: { session: ActiveSession; onEnd:
         {session.last_seen_at ? ` · active ${formatRelativeTime(session.last_seen_at)}` : ''}
       </p>
       {!session.current && (
-        <Button variant="ghost" className="sessions-card__end" disabled={ending} onClick={onEnd}>
+        <Button
+          variant="secondary"
+          className="sessions-card__end"
+          disabled={ending}
+          aria-label={`End the session on ${device}, since ${formatDate(session.created_at)}`}
+          onClick={onEnd}
+        >
           End
         </Button>
       )}

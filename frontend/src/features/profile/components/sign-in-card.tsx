@@ -16,12 +16,11 @@ function SigningExplained() {
         <strong>Not a transaction.</strong> Signing sends nothing and costs nothing, not even a network fee.
       </li>
       <li>
-        <strong>It only proves the wallet is yours.</strong> We never see your secret keys and cannot move your
-        money.
+        <strong>It only proves the wallet is yours.</strong> We never see your secret keys and cannot move your money.
       </li>
       <li>
-        <strong>Keep what you did.</strong> Your lessons, practice trades and chats move to your wallet account, so
-        you can use them on any device.
+        <strong>Keep what you did.</strong> Your lessons, practice trades and chats move to your wallet account, so you
+        can use them on any device.
       </li>
       <li>
         <strong>No email, no form.</strong> Smart wallets like Base Account work too.

@@ -21,7 +21,7 @@ const GENERIC_INJECTED_ID = 'injected';
 /** Friendlier names than the connectors' own. */
 function connectorLabel(connector: Connector): string {
   if (connector.id === GENERIC_INJECTED_ID) return 'Browser wallet';
-  if (connector.type === 'coinbaseWallet') return 'Coinbase Wallet / Base Account';
+  if (connector.type === 'coinbaseWallet') return 'Coinbase / Base Account';
   return connector.name;
 }
 
