@@ -36,11 +36,13 @@ if ! browser="$(find_browser)"; then
 fi
 
 # Embedded mode only: unset anything that would switch a backend to production services.
+# EAILI5_PUBLIC_URL: wallet sign-in (SIWE) accepts only messages naming the server's own origin.
 env -u DATABASE_URL -u REDIS_URL -u OPENAI_API_KEY -u TAVILY_API_KEY \
   EAILI5_DATA_DIR="$data_dir" EAILI5_ENVIRONMENT=development \
   "$root/backend/.venv/bin/eaili5" migrate >/dev/null
 env -u DATABASE_URL -u REDIS_URL -u OPENAI_API_KEY -u TAVILY_API_KEY \
   EAILI5_DATA_DIR="$data_dir" EAILI5_ENVIRONMENT=development EAILI5_LOG_LEVEL=WARNING \
+  EAILI5_PUBLIC_URL="http://127.0.0.1:$port" \
   "$root/backend/.venv/bin/eaili5" serve --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
 server_pid=$!
 stop_server() {
