@@ -27,7 +27,8 @@ export type ChatAction =
   | { type: 'ask'; turn: Omit<ChatTurn, 'reply'> }
   | { type: 'regenerate'; key: string; newKey: string }
   | { type: 'reply'; key: string; action: ReplyAction }
-  | { type: 'load'; detail: ConversationDetail }
+  /** `resume`: the answer to the last question is still being written; continue it under `key`. */
+  | { type: 'load'; detail: ConversationDetail; resume?: { messageId: string; key: string } }
   | { type: 'renamed'; conversationId: string; title: string }
   | { type: 'new-chat' };
 
@@ -46,8 +47,14 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       };
     case 'reply':
       return applyReply(state, action.key, action.action);
-    case 'load':
-      return { conversationId: action.detail.id, title: action.detail.title, turns: turnsFromHistory(action.detail) };
+    case 'load': {
+      const turns = turnsFromHistory(action.detail);
+      return {
+        conversationId: action.detail.id,
+        title: action.detail.title,
+        turns: action.resume ? withResumedLast(turns, action.resume, action.detail.id) : turns,
+      };
+    }
     case 'renamed':
       return action.conversationId === state.conversationId ? { ...state, title: action.title } : state;
     case 'new-chat':
@@ -66,6 +73,14 @@ function applyReply(state: ChatState, key: string, action: ReplyAction): ChatSta
   // The first frame of a new conversation's first reply tells us which conversation it went into.
   const conversationId = state.conversationId ?? reply.conversationId;
   return { ...state, conversationId, turns };
+}
+
+/** The last question, whose answer was not saved yet, waits for its answer to be resumed. */
+function withResumedLast(turns: ChatTurn[], resume: { messageId: string; key: string }, conversationId: string) {
+  const last = turns.at(-1);
+  if (last?.reply.messageId !== null || last.reply.error?.code !== 'missing') return turns;
+  const reply: ReplyState = { ...emptyReply(), messageId: resume.messageId, conversationId, phase: 'reconnecting' };
+  return [...turns.slice(0, -1), { ...last, key: resume.key, reply }];
 }
 
 /** Turns of a saved conversation: each question paired with the answer saved after it. */

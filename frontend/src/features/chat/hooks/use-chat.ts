@@ -9,6 +9,7 @@ import { LOST_BEFORE_START_ERROR, OFFLINE_ERROR } from '../api/chat-errors';
 import { type ChatState, chatReducer, type ChatTurn, EMPTY_CHAT } from '../api/chat-state';
 import { conversationQueryOptions } from '../api/conversation';
 import { chatKeys } from '../api/keys';
+import { readPendingReply, writePendingReply } from '../api/pending-reply';
 import { isActive, simplerLevel } from '../api/reply';
 import { LEVEL_LABELS } from '../api/levels';
 
@@ -48,6 +49,9 @@ export function useChat(): Chat {
   const connection = useConnectionState();
   const outbox = useRef(new Map<string, RequestFrame>()); // questions waiting for a connection
   const listeners = useRef(new Map<string, () => void>());
+  // Read before anything overwrites it: the answer a reload interrupted, if any.
+  const interrupted = useRef(readPendingReply());
+  usePendingReplyMemory(state);
 
   const listen = useCallback(
     (key: string) => {
@@ -169,9 +173,20 @@ export function useChat(): Chat {
     async (conversationId: string) => {
       const detail = await queryClient.query(conversationQueryOptions(conversationId));
       outbox.current.clear();
-      dispatch({ type: 'load', detail });
+      const pending = interrupted.current;
+      interrupted.current = null;
+      const answered = detail.messages.some((message) => message.id === pending?.messageId);
+      if (pending?.conversationId !== detail.id || answered) {
+        dispatch({ type: 'load', detail });
+        return;
+      }
+      const key = realtime.newRequestId('chat');
+      listen(key);
+      dispatch({ type: 'load', detail, resume: { messageId: pending.messageId, key } });
+      // Not connected yet: the reconnect handling resumes it (the reply is "reconnecting").
+      realtime.request({ type: 'chat.resume', id: key, message_id: pending.messageId, offset: 0 });
     },
-    [queryClient],
+    [queryClient, listen],
   );
 
   const newChat = useCallback(() => {
@@ -185,6 +200,16 @@ export function useChat(): Chat {
 
   const busy = state.turns.some((turn) => isActive(turn.reply));
   return { state, busy, ask, stop, regenerate, explainSimpler, open, newChat, renamed };
+}
+
+/** Remembers the answer still arriving (for a reload), and forgets it once it has ended. */
+function usePendingReplyMemory(state: ChatState) {
+  const active = state.turns.find((turn) => !turn.reply.finished && turn.reply.messageId !== null);
+  const messageId = active?.reply.messageId ?? null;
+  const conversationId = active?.reply.conversationId ?? state.conversationId;
+  useEffect(() => {
+    writePendingReply(messageId && conversationId ? { messageId, conversationId } : null);
+  }, [messageId, conversationId]);
 }
 
 function findTurn(state: ChatState, key: string): ChatTurn | undefined {
