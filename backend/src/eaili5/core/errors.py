@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from redis.exceptions import RedisError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -171,6 +171,9 @@ def _outage_response(what: str) -> JSONResponse:
 
 async def _handle_database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
+    if isinstance(exc, DataError):  # a value the database cannot store (NUL in text, ...): the input's fault
+        logger.warning("database refused a value on %s %s", request.method, request.url.path)
+        return error_response(422, "ValidationError", "Some text contains characters we cannot store.")
     lost = isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
     if not lost:  # constraint violations and the like are bugs: keep them loud
         return await _handle_unexpected(request, exc)

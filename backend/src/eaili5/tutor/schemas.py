@@ -38,6 +38,8 @@ class ChatIn(BaseModel):
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("text must not be blank")
+        if "\x00" in value:  # PostgreSQL text cannot hold NUL: refuse it here, not with a 500
+            raise ValueError("text must not contain NUL characters")
         return value
 
 
@@ -109,4 +111,6 @@ class ConversationRename(BaseModel):
         value = value.strip()
         if not value:
             raise ValueError("title must not be blank")
+        if "\x00" in value:  # PostgreSQL text cannot hold NUL
+            raise ValueError("title must not contain NUL characters")
         return value
