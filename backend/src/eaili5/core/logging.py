@@ -35,6 +35,22 @@ class _CloudJsonFormatter(JsonFormatter):
             log_record.pop("request_id", None)
 
 
+# Libraries whose DEBUG/INFO records carry payloads: SQL parameters (token hashes), WebSocket frames
+# (the auth frame's token), request URLs and headers. They log warnings and errors only, even when
+# LOG_LEVEL=DEBUG, so turning on debug logging never writes secrets.
+PAYLOAD_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "websockets", "httpx", "httpcore")
+
+
+def quiet_payload_loggers() -> None:
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # uvicorn hands its WebSocket protocol this logger, which then logs every frame at DEBUG.
+    logging.getLogger("uvicorn.error").setLevel(logging.INFO)
+    # uvicorn's own access log duplicates ours and would log query strings; its errors stay.
+    logging.getLogger("uvicorn.access").handlers[:] = []
+    logging.getLogger("uvicorn.access").propagate = False
+
+
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.addFilter(_RequestContextFilter())
@@ -49,9 +65,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # uvicorn's own access log duplicates ours (and would log query strings); keep its errors.
-    logging.getLogger("uvicorn.access").handlers[:] = []
-    logging.getLogger("uvicorn.access").propagate = False
+    quiet_payload_loggers()
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
