@@ -17,7 +17,7 @@ from schemathesis.generation.case import Case
 from tests.fuzz.conftest import ThreadedServer
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.timeout(300)]
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 20
 CHECKS = [
     checks.not_a_server_error,
     checks.status_code_conformance,
