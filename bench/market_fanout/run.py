@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import math
 import multiprocessing as mp
 import os
 import random
@@ -386,6 +387,37 @@ def wait_quiet(limit_s: float, threshold_pct: float = 25.0) -> None:
 # --------------------------------------------------------------------------------------------
 # one N
 # --------------------------------------------------------------------------------------------
+def broadcast_histogram(http: Any) -> dict[float, float]:
+    """Cumulative `ws_broadcast_seconds` bucket counts from the server's /metrics, by upper bound."""
+    buckets: dict[float, float] = {}
+    for line in http.get("/metrics").text.splitlines():
+        if line.startswith("ws_broadcast_seconds_bucket{"):
+            bound = line.split('le="', 1)[1].split('"', 1)[0]
+            buckets[math.inf if bound == "+Inf" else float(bound)] = float(line.rsplit(" ", 1)[1])
+    return buckets
+
+
+def server_fanout_ms(before: dict[float, float], after: dict[float, float]) -> dict[str, Any]:
+    """Server-side time to hand one tick to every local socket, from the histogram's change in the window.
+
+    Percentiles are bucket upper bounds (what Prometheus would report): an upper estimate. This isolates the
+    server from the load generator, which shares this machine's two cores and delays delivery on its side.
+    """
+    bounds = sorted(after)
+    counts = [after[b] - before.get(b, 0.0) for b in bounds]
+    total = counts[-1] if counts else 0.0
+    if not total:
+        return {"broadcasts": 0}
+
+    def upper(p: float) -> float | None:
+        for bound, count in zip(bounds, counts, strict=True):
+            if count >= total * p / 100:
+                return None if math.isinf(bound) else round(bound * 1000, 1)
+        return None
+
+    return {"broadcasts": int(total), "p50_le": upper(50), "p99_le": upper(99)}
+
+
 def run_one(args: argparse.Namespace, server: Server, n: int, deadline: float) -> dict[str, Any]:
     import httpx
 
@@ -460,11 +492,13 @@ def run_one(args: argparse.Namespace, server: Server, n: int, deadline: float) -
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
         t_from = time.time() * 1000
+        fanout_before = broadcast_histogram(http)
         c0, w0, sys0 = cpu_seconds(server.pid), time.monotonic(), system_busy()
         worker_cpu0 = sum(r["cpu_s"] for r in ask(("collect", 0.0, 0.0), timeout=30))
         time.sleep(args.rounds + 0.5)
         t_to = time.time() * 1000
         c1, w1, sys1 = cpu_seconds(server.pid), time.monotonic(), system_busy()
+        fanout = server_fanout_ms(fanout_before, broadcast_histogram(http))
         cpu_pct = (c1 - c0) / (w1 - w0) * 100
         machine_pct = (sys1[0] - sys0[0]) / max(1.0, sys1[1] - sys0[1]) * 100
         time.sleep(args.drain)  # let the last rounds' stragglers arrive
@@ -525,6 +559,7 @@ def run_one(args: argparse.Namespace, server: Server, n: int, deadline: float) -
                 "max": round(lat[-1], 1) if lat else None,
                 "mean": round(sum(lat) / len(lat), 1) if lat else None,
             },
+            "server_fanout_ms": fanout,
             "per_round_ms": {
                 "first_delivery_median": round(percentile(firsts, 50), 1),
                 "last_delivery_median": round(percentile(lasts, 50), 1),
@@ -553,18 +588,20 @@ def run_one(args: argparse.Namespace, server: Server, n: int, deadline: float) -
 def table(results: list[dict[str, Any]]) -> str:
     head = (
         "| N | server conns | connect s (rate/s) | ready p50/p99 ms | KiB/conn | CPU% idle→ticking | loadgen CPU% "
-        "| other CPU% | frame B | p50 | p95 | p99 | max ms | last-in-round median ms | missing |"
+        "| other CPU% | frame B | p50 | p95 | p99 | max ms | last-in-round median ms | missing "
+        "| server fan-out p50/p99 ms (≤) |"
     )
-    lines = [head, "|" + "---|" * 15]
+    lines = [head, "|" + "---|" * 16]
     for r in results:
-        lat = r["latency_ms"]
+        lat, fanout = r["latency_ms"], r.get("server_fanout_ms", {})
         lines.append(
             f"| {r['clients']} | {r['server_connections']} | {r['connect_wall_s']} ({r['connect_rate_per_s']}) "
             f"| {r['ready_ms'][50]} / {r['ready_ms'][99]} | {r['kib_per_connection']} "
             f"| {r['server_cpu_pct_idle_no_clients']} → {r['server_cpu_pct_ticking']} | {r['loadgen_cpu_pct']} "
             f"| {r['other_cpu_pct']} "
             f"| {r['frame_bytes']} | {lat['p50']} | {lat['p95']} | {lat['p99']} | {lat['max']} "
-            f"| {r['per_round_ms']['last_delivery_median']} | {r['deliveries_missing']} |"
+            f"| {r['per_round_ms']['last_delivery_median']} | {r['deliveries_missing']} "
+            f"| {fanout.get('p50_le')} / {fanout.get('p99_le')} |"
         )
     return "\n".join(lines)
 

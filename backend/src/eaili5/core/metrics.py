@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+# Fan-out of one tick to thousands of sockets: fine steps between 1 ms and 1 s.
+BROADCAST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 1.0)
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -43,6 +45,12 @@ class Metrics:
         self.ws_broadcast_fast = Counter(
             "ws_broadcast_fast_writes",
             "Broadcast frames written straight to a socket's transport (pre-framed, no per-socket ASGI path)",
+            registry=self.registry,
+        )
+        self.ws_broadcast_seconds = Histogram(
+            "ws_broadcast_seconds",
+            "Time for this instance to hand one broadcast frame to every local subscriber",
+            buckets=BROADCAST_BUCKETS,
             registry=self.registry,
         )
         self.rate_limited = Counter(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -210,9 +211,13 @@ class Hub:
 
     async def _on_message(self, channel: str, payload: bytes) -> None:
         # Encoded once by the publisher and framed once here, then written as-is to every socket.
+        members = list(self._members.get(channel, ()))
+        if not members:
+            return
+        started = time.perf_counter()
         wire_frame, text = text_frame(payload), None
         fast = 0
-        for position, connection in enumerate(list(self._members.get(channel, ())), start=1):
+        for position, connection in enumerate(members, start=1):
             if connection.write_broadcast_now(wire_frame):
                 fast += 1
             else:
@@ -222,6 +227,7 @@ class Hub:
                 await asyncio.sleep(0)
         if fast:
             self.metrics.ws_broadcast_fast.inc(fast)
+        self.metrics.ws_broadcast_seconds.observe(time.perf_counter() - started)
 
     async def _on_control(self, _: str, payload: bytes) -> None:
         message = orjson.loads(payload)
