@@ -200,7 +200,9 @@ class Settings(BaseSettings):
     rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     # Farcaster mini app manifest (/.well-known/farcaster.json) and the fc:miniapp embed tag.
     farcaster_account_association: str | None = Field(
-        default=None, description='JSON {"header", "payload", "signature"} signed for our domain'
+        default=None,
+        validation_alias=_standard("FARCASTER_ACCOUNT_ASSOCIATION"),
+        description='JSON {"header", "payload", "signature"} signed for our domain',
     )
     miniapp_name: str = Field(default="EAILI5", max_length=32)
     miniapp_subtitle: str = Field(default="Crypto, explained simply", max_length=30)
