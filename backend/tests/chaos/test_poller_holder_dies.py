@@ -3,6 +3,7 @@ period (plus one tick), and prices keep moving."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -13,8 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from eaili5.core.db import Database, create_engine
 from eaili5.market.poller import MIN_LEASE_SECONDS
+from tests.chaos.ledger import assert_ledger_reconciles
 from tests.chaos.servers import ThrowawayRedis, free_port
+from tests.conftest import make_settings
 from tests.tutor.test_resume import _wait_ready
 
 pytestmark = [pytest.mark.chaos, pytest.mark.timeout(240)]
@@ -71,7 +75,7 @@ def wait_for_poller(port: int, wanted: set[str], seconds: float) -> tuple[str, f
 
 
 def test_another_instance_polls_within_one_lease_after_the_holder_dies(
-    instances: dict[str, tuple[int, subprocess.Popen[bytes]]],
+    instances: dict[str, tuple[int, subprocess.Popen[bytes]]], chaos_database_url: str
 ) -> None:
     any_port = next(iter(instances.values()))[0]
     holder, _ = wait_for_poller(any_port, set(instances), seconds=20)
@@ -86,3 +90,12 @@ def test_another_instance_polls_within_one_lease_after_the_holder_dies(
     time.sleep(TICK_SECONDS * 2.5)
     board = httpx.get(f"http://127.0.0.1:{survivor_port}/api/tokens", params={"limit": 1}, timeout=5).json()
     assert board["items"][0]["as_of"] > first, "prices stopped moving after the takeover"
+    asyncio.run(_audit(chaos_database_url))  # the killed holder also ran order fills: books must balance
+
+
+async def _audit(database_url: str) -> None:
+    database = Database(create_engine(make_settings(database_url=database_url)))
+    try:
+        await assert_ledger_reconciles(database)
+    finally:
+        await database.dispose()
