@@ -52,6 +52,7 @@ from eaili5.realtime.router import router as realtime_router
 from eaili5.realtime.wire import ServerSendMiddleware
 from eaili5.system.router import router as system_router
 from eaili5.tutor.router import router as tutor_router
+from eaili5.tutor.runtime import tutor_runtime
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +147,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         asyncio.create_task(purge_forever(state, stopping), name="sessions-purge"),
         asyncio.create_task(poller.run(stopping), name="market-poller"),
         asyncio.create_task(_value_updates(state).run(stopping), name="portfolio-value-updates"),
+        asyncio.create_task(_warm_up_tutor(app), name="tutor-warm-up"),
     ]
     # Objects created during start-up live for the whole process: keep them out of GC scans.
     gc.collect()
@@ -168,6 +170,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await state.kv.close()
         await state.http.aclose()
         await state.db.dispose()
+
+
+async def _warm_up_tutor(app: FastAPI) -> None:
+    """Build the tutor (its knowledge index) now, on a worker thread, so the first question is not the one
+    that waits for it."""
+    try:
+        await tutor_runtime(app).service()
+    except Exception:  # the first chat message will try again and report the error to its user
+        logger.exception("tutor warm-up failed")
 
 
 def _market_poller(state: AppState) -> MarketPoller:
