@@ -186,7 +186,9 @@ def _market_poller(state: AppState) -> MarketPoller:
     interval = (
         settings.market_tick_seconds if state.market.is_simulated else settings.market_price_refresh_seconds
     )
-    ticker = PortfolioTicker(state.db, PortfolioService(state.market, settings), state.hub, state.kv)
+    ticker = PortfolioTicker(
+        state.db, PortfolioService(state.market, settings), state.hub, state.kv, state.events
+    )
     return MarketPoller(
         state.market, state.hub, state.kv, interval, settings.instance_id, on_tick=ticker.on_tick
     )

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from eaili5.core.events import PracticeTradeFilled
 from eaili5.learning.content import Curriculum
 from tests.learning.conftest import complete, progress
-from tests.portfolio.conftest import BALD, DEFAULT_PRICES, WETH, order, set_prices
+from tests.portfolio.conftest import BALD, DEFAULT_PRICES, WETH, board, order, set_prices, ticker
 
 
 @pytest.fixture
@@ -63,6 +63,31 @@ async def test_a_small_trade_of_a_calm_token_only_earns_the_badge(
     assert before["first-practice-trade"] is False
     await _trade(app, client, learner, side="buy", token=WETH, usd_amount="10")
     assert await _hints(client, learner) == []
+    after = {badge["id"]: badge["earned"] for badge in (await progress(client, learner))["badges"]}
+    assert after["first-practice-trade"] is True
+
+
+async def test_a_triggered_waiting_order_is_a_practice_trade_too(
+    app: Any, client: httpx.AsyncClient, learner: dict[str, str], learn: Curriculum
+) -> None:
+    await set_prices(app, DEFAULT_PRICES)
+    placed = await order(
+        client,
+        learner,
+        str(uuid.uuid4()),
+        type="limit",
+        side="buy",
+        token=WETH,
+        usd_amount="10",
+        trigger_price="1",
+    )
+    assert placed.status_code == 201, placed.text
+    await app.state.eaili5.events.drain()
+    before = {badge["id"]: badge["earned"] for badge in (await progress(client, learner))["badges"]}
+    assert before["first-practice-trade"] is False  # placing is not trading
+
+    await ticker(app).on_tick(board({WETH: "1"}))
+    await app.state.eaili5.events.drain()
     after = {badge["id"]: badge["earned"] for badge in (await progress(client, learner))["badges"]}
     assert after["first-practice-trade"] is True
 

@@ -121,4 +121,5 @@ def ticker(app: Any) -> Any:
     from eaili5.portfolio.service import PortfolioService
 
     state = app.state.eaili5
-    return PortfolioTicker(state.db, PortfolioService(state.market, state.settings), state.hub, state.kv)
+    service = PortfolioService(state.market, state.settings)
+    return PortfolioTicker(state.db, service, state.hub, state.kv, state.events)

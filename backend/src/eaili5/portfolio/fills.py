@@ -19,10 +19,12 @@ from datetime import UTC, datetime
 
 from eaili5.core.db import Database
 from eaili5.core.errors import AppError
+from eaili5.core.events import EventBus
 from eaili5.core.kv import KV
 from eaili5.market.schemas import PriceTick
 from eaili5.portfolio import equity, orders_repository, repository
 from eaili5.portfolio.channels import portfolio_channel
+from eaili5.portfolio.fill_events import publish_practice_fill
 from eaili5.portfolio.orders import crosses, order_out
 from eaili5.portfolio.schemas import OrderOut, TradeRequest
 from eaili5.portfolio.service import PortfolioService
@@ -34,8 +36,10 @@ SNAPSHOT_DUE_KEY = "portfolio:equity-snapshot-taken"
 
 
 class PortfolioTicker:
-    def __init__(self, db: Database, service: PortfolioService, hub: Hub, kv: KV) -> None:
-        self.db, self.service, self.hub, self.kv = db, service, hub, kv
+    def __init__(
+        self, db: Database, service: PortfolioService, hub: Hub, kv: KV, events: EventBus | None = None
+    ) -> None:
+        self.db, self.service, self.hub, self.kv, self.events = db, service, hub, kv, events
 
     async def on_tick(self, board: dict[str, PriceTick]) -> None:
         """The poller's hook: runs after each round of prices has been published."""
@@ -108,7 +112,17 @@ class PortfolioTicker:
             assert order is not None
             out, user_id = order_out(order, dict(trades)), order.user_id
         await self._announce(user_id, "order_filled" if out.status == "filled" else "order_failed", out)
+        await self._publish_fill(user_id, out)
         return out
+
+    async def _publish_fill(self, user_id: uuid.UUID, order: OrderOut) -> None:
+        """After the commit: a triggered fill is a practice trade like any other (learning hints, badges)."""
+        if self.events is None or order.trade is None:
+            return
+        try:
+            await publish_practice_fill(self.events, self.service.market, user_id, order.trade)
+        except Exception:  # the fill is committed either way
+            logger.warning("could not publish the fill of order %s", order.id, exc_info=True)
 
     async def _announce(self, user_id: uuid.UUID, event: str, order: OrderOut) -> None:
         """After the commit: the owner's tabs learn about it (a fill also carries its trade)."""

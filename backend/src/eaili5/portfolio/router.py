@@ -10,11 +10,9 @@ from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response
 from eaili5.auth.deps import CurrentPrincipal
 from eaili5.core.deps import DBSession, get_state
 from eaili5.core.errors import error_responses
-from eaili5.core.events import PracticeTradeFilled
-from eaili5.market.risk import risk_codes
-from eaili5.models.base import utcnow
 from eaili5.portfolio.channels import portfolio_channel
 from eaili5.portfolio.errors import IdempotencyKeyRequired
+from eaili5.portfolio.fill_events import publish_practice_fill
 from eaili5.portfolio.leaderboard import Leaderboard
 from eaili5.portfolio.orders import ConditionalOrders
 from eaili5.portfolio.schemas import (
@@ -61,13 +59,7 @@ def _announce(
 async def _publish_fill(request: Request, user_id: uuid.UUID, trade: TradeOut) -> None:
     """Tell other domains (learning hints and badges) about a market fill, after the commit."""
     state = get_state(request)
-    token = state.market.token(trade.token)
-    tick = (await state.market.ticks()).get(trade.token.lower())
-    flags = risk_codes(token, tick, utcnow().date(), state.market.thresholds)
-    event = PracticeTradeFilled(
-        user_id, token.address, trade.symbol, trade.side, trade.price_impact_pct, tuple(flags)
-    )
-    await state.events.publish(event)
+    await publish_practice_fill(state.events, state.market, user_id, trade)
 
 
 def _idempotency_key(value: str | None) -> str:
