@@ -78,13 +78,14 @@ async def run_level(
     return [judge(item, await ask(engine, user_id, item["question"], level)) for item in items]
 
 
-def summarise(level: Level, outcomes: list[Outcome]) -> tuple[float, float]:
+def summarise(level: Level, outcomes: list[Outcome], stack: str) -> tuple[float, float]:
     rate = sum(outcome.passed for outcome in outcomes) / len(outcomes)
     grades = [reading_grade(outcome.reply.text) for outcome in outcomes]
     median = statistics.median(grades)
     passed = sum(outcome.passed for outcome in outcomes)
     report(
-        "tutor eval", f"{level}: pass rate {rate:.1%} ({passed}/{len(outcomes)}), median grade {median:.1f}"
+        "tutor eval",
+        f"{level} ({stack}): pass rate {rate:.1%} ({passed}/{len(outcomes)}), median grade {median:.1f}",
     )
     for outcome in outcomes:
         if not outcome.passed:
@@ -103,22 +104,22 @@ async def practice_trades(app: Any, client: httpx.AsyncClient) -> tuple[OfflineT
 
 
 async def test_offline_tutor_passes_the_evaluation_at_eli5_and_simple(
-    app: Any, client: httpx.AsyncClient
+    app: Any, client: httpx.AsyncClient, stack: str
 ) -> None:
     engine, user_id = await practice_trades(app, client)
     items = load_items()
     assert len(items) >= 80
-    eli5_rate, eli5_median = summarise("eli5", await run_level(engine, user_id, items, "eli5"))
-    simple_rate, _ = summarise("simple", await run_level(engine, user_id, items, "simple"))
+    eli5_rate, eli5_median = summarise("eli5", await run_level(engine, user_id, items, "eli5"), stack)
+    simple_rate, _ = summarise("simple", await run_level(engine, user_id, items, "simple"), stack)
     assert eli5_rate >= PASS_RATE, f"ELI5 pass rate {eli5_rate:.1%}"
     assert simple_rate >= PASS_RATE, f"Simple pass rate {simple_rate:.1%}"
     assert eli5_median <= ELI5_MEDIAN_GRADE, f"ELI5 median grade {eli5_median}"
 
 
 async def test_offline_tutor_passes_a_sample_of_the_evaluation_at_pro(
-    app: Any, client: httpx.AsyncClient
+    app: Any, client: httpx.AsyncClient, stack: str
 ) -> None:
     engine, user_id = await practice_trades(app, client)
     sample = load_items()[::3]
-    rate, _ = summarise("pro", await run_level(engine, user_id, sample, "pro"))
+    rate, _ = summarise("pro", await run_level(engine, user_id, sample, "pro"), stack)
     assert rate >= PASS_RATE, f"Pro pass rate {rate:.1%}"
