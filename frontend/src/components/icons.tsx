@@ -4,7 +4,7 @@ import { type ReactNode, type SVGProps } from 'react';
  * Small line icons drawn for this app (24×24, stroke = currentColor). Decorative: every control
  * that shows one also has a text label or an accessible name.
  */
-function Icon({ children, ...props }: SVGProps<SVGSVGElement> & { children: ReactNode }) {
+export function Icon({ children, ...props }: SVGProps<SVGSVGElement> & { children: ReactNode }) {
   return (
     <svg
       width="24"

@@ -1,27 +1,12 @@
+import { Icon as AppIcon } from '@/components/icons';
 import { type ReactNode } from 'react';
 
 /**
- * Line icons of the Learn tab (24×24, stroke = currentColor), drawn rather than emoji so they look
- * the same on every phone, including ones without an emoji font. Always decorative.
+ * Line icons of the Learn tab, drawn rather than emoji so they look the same on every phone,
+ * including ones without an emoji font. Always decorative.
  */
 function Icon({ children }: { children: ReactNode }) {
-  return (
-    <svg
-      width="24"
-      height="24"
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="2"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-      className="learn-icon"
-    >
-      {children}
-    </svg>
-  );
+  return <AppIcon className="learn-icon">{children}</AppIcon>;
 }
 
 export function LockIcon() {
