@@ -98,13 +98,14 @@ test-e2e: install build
 test-infra: install infra-tools build
 	cd backend && .venv/bin/pytest tests/infra -q -ra
 
+# Every benchmark on PostgreSQL + Redis, one after another, then bench/REPORT.md (see bench/README.md).
+# Not part of `make test`: figures are read, never asserted. BENCH_ARGS: --only/--skip/--quick.
 bench: install
-	$(BIN)/python bench/market_fanout/run.py $(BENCH_ARGS)
-	$(BIN)/python bench/trading/run.py $(TRADING_BENCH_ARGS)
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 # 200 concurrent conversations with the offline tutor on one instance (bench/tutor/REPORT.md).
 bench-tutor: $(VENV)/.installed
-	$(BIN)/python bench/tutor/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/run_all.py --only tutor $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(INFRA_VENV) $(INFRA_HCL2_VENV) frontend/node_modules frontend/dist frontend/test-results .data
