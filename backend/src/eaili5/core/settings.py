@@ -216,6 +216,19 @@ class Settings(BaseSettings):
     miniapp_splash_background_color: str = Field(default="#0b1020", pattern=r"^#[0-9a-fA-F]{6}$")
     miniapp_button_title: str = Field(default="Start learning", max_length=32)
     miniapp_webhook_url: str | None = None
+    # Farcaster Quick Auth (POST /api/auth/farcaster). The token's `aud` must be one of siwe_domain_names.
+    farcaster_quick_auth_issuer: str = Field(
+        default="https://auth.farcaster.xyz", description="the only accepted JWT `iss`"
+    )
+    farcaster_jwks_url: str | None = Field(
+        default=None, description="the issuer's keys; default <issuer>/.well-known/jwks.json"
+    )
+    farcaster_jwks_ttl_seconds: float = Field(default=600.0, gt=0, le=86_400)
+    # An unknown `kid` refetches the keys (rotation), at most this often: forged kids cannot hammer it.
+    farcaster_jwks_min_refetch_seconds: float = Field(default=30.0, ge=0, le=3600)
+    farcaster_jwks_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    farcaster_jwt_leeway_seconds: float = Field(default=30.0, ge=0, le=300)
+    rate_limit_auth_farcaster: str = "10/minute"
 
     @field_validator("allowed_origins", "trusted_proxies", "market_sources", mode="before")
     @classmethod
@@ -301,6 +314,10 @@ class Settings(BaseSettings):
         if self.siwe_domains:
             return sorted(set(self.siwe_domains))
         return sorted({origin.split("://", 1)[-1] for origin in self.siwe_origins})
+
+    @property
+    def farcaster_jwks_location(self) -> str:
+        return self.farcaster_jwks_url or self.farcaster_quick_auth_issuer.rstrip("/") + "/.well-known/jwks.json"
 
     def rpc_url(self, chain_id: int) -> str:
         """JSON-RPC endpoint for Base (8453) or Base Sepolia (84532); the public ones when unset."""
