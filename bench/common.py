@@ -6,10 +6,14 @@ plain script (`backend/.venv/bin/python bench/<name>/run.py`). Nothing here talk
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import contextlib
+import json
 import math
 import os
 import platform
+import re
 import resource
 import signal
 import socket
@@ -283,3 +287,573 @@ def stop_process(proc: subprocess.Popen[bytes] | None) -> None:
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# open files (thousands of sockets)
+# --------------------------------------------------------------------------------------------
+def lift_nofile(wanted: int) -> int:
+    """Raise this process's open-file limit to `wanted`, lifting the hard limit too when we may (root).
+
+    Child processes (the server, the load generators) inherit it. Returns the new soft limit, which is lower
+    than `wanted` when the hard limit cannot be raised (not root, or above /proc/sys/fs/nr_open).
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < wanted:
+        ceiling = wanted
+        with contextlib.suppress(OSError, ValueError):
+            ceiling = min(wanted, int(Path("/proc/sys/fs/nr_open").read_text().split()[0]))
+        with contextlib.suppress(OSError, ValueError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, ceiling), ceiling))  # needs CAP_SYS_RESOURCE
+    return raise_nofile(wanted)
+
+
+def ephemeral_ports() -> int:
+    """How many local ports one source address can use towards one server port (net.ipv4.ip_local_port_range)."""
+    try:
+        low, high = (int(x) for x in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        return 28_232  # the Linux default range 32768-60999
+    return high - low + 1
+
+
+# --------------------------------------------------------------------------------------------
+# fan-out figures
+# --------------------------------------------------------------------------------------------
+def server_fanout_ms(before: dict[float, float], after: dict[float, float]) -> dict[str, Any]:
+    """Server-side time to hand one broadcast to every local socket, from `ws_broadcast_seconds` in a window.
+
+    `before` / `after` come from `histogram_buckets(metrics_text, "ws_broadcast_seconds")`. Percentiles are bucket
+    upper bounds (what Prometheus would report): an upper estimate. This isolates the server from the load
+    generator, which shares the machine's cores and delays delivery on its side.
+    """
+    bounds = sorted(after)
+    counts = [after[b] - before.get(b, 0.0) for b in bounds]
+    total = counts[-1] if counts else 0.0
+    if not total:
+        return {"broadcasts": 0}
+
+    def upper(p: float) -> float | None:
+        for bound, count in zip(bounds, counts, strict=True):
+            if count >= total * p / 100:
+                return None if math.isinf(bound) else round(bound * 1000, 1)
+        return None
+
+    return {"broadcasts": int(total), "p50_le": upper(50), "p99_le": upper(99)}
+
+
+def delivery_latency(samples: list[tuple[float, float]], receivers: int, rounds: int) -> dict[str, Any]:
+    """Tick delivery figures from (published_at ms, latency ms) samples of `receivers` subscribed sockets.
+
+    The first `rounds` ticks seen count; each should reach every receiver once (`deliveries_missing` otherwise).
+    `per_round_ms` shows the shape of a fan-out: when its first and its last socket got the tick.
+    """
+    rounds_seen = sorted({published for published, _ in samples})[:rounds]
+    per_round: dict[float, list[float]] = {r: [] for r in rounds_seen}
+    for published, latency in samples:
+        if published in per_round:
+            per_round[published].append(latency)
+    lat = sorted(x for values in per_round.values() for x in values)
+    firsts = sorted(min(v) for v in per_round.values() if v)
+    lasts = sorted(max(v) for v in per_round.values() if v)
+    round_p99 = sorted(percentile(sorted(v), 99) for v in per_round.values() if v)
+    return {
+        "rounds": len(rounds_seen),
+        "deliveries": len(lat),
+        "deliveries_missing": len(rounds_seen) * receivers - len(lat),
+        "latency_ms": {
+            "p50": round(percentile(lat, 50), 1),
+            "p95": round(percentile(lat, 95), 1),
+            "p99": round(percentile(lat, 99), 1),
+            "max": round(lat[-1], 1) if lat else None,
+            "mean": round(sum(lat) / len(lat), 1) if lat else None,
+        },
+        "per_round_ms": {
+            "first_delivery_median": round(percentile(firsts, 50), 1),
+            "last_delivery_median": round(percentile(lasts, 50), 1),
+            "last_delivery_max": round(lasts[-1], 1) if lasts else None,
+            "round_p99_worst": round(round_p99[-1], 1) if round_p99 else None,
+        },
+    }
+
+
+def merge_counts(dicts: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for counts in dicts:
+        for key, value in counts.items():
+            total[key] = total.get(key, 0) + value
+    return total
+
+
+# --------------------------------------------------------------------------------------------
+# WebSocket load generator: raw sockets, one event loop per process
+# --------------------------------------------------------------------------------------------
+# Why not the `websockets` library: at 5,000+ sockets its per-frame Python path (UTF-8 decoding, queues, a task
+# per socket) made the load generator, on the same two cores, a large part of the latency it measured. This
+# client only frames what it sends, answers pings, and timestamps `prices` frames without parsing them.
+_PRICES_PREFIX = b'{"type":"message","channel":"prices"'
+_PUBLISHED_AT = b'"published_at":'
+_NUMBER = re.compile(rb"-?[0-9][0-9.eE+-]*")
+
+
+def _number_at(payload: bytes, start: int) -> float | None:
+    match = _NUMBER.match(payload, start)
+    return float(match.group()) if match else None
+
+
+def client_frame(opcode: int, payload: bytes) -> bytes:
+    """A masked, unfragmented client frame (RFC 6455 §5.2)."""
+    mask = os.urandom(4)
+    n = len(payload)
+    if n < 126:
+        header = bytes((0x80 | opcode, 0x80 | n))
+    elif n < 1 << 16:
+        header = bytes((0x80 | opcode, 0x80 | 126)) + n.to_bytes(2, "big")
+    else:
+        header = bytes((0x80 | opcode, 0x80 | 127)) + n.to_bytes(8, "big")
+    key = int.from_bytes((mask * (n // 4 + 1))[:n], "big")
+    masked = (int.from_bytes(payload, "big") ^ key).to_bytes(n, "big") if n else b""
+    return header + mask + masked
+
+
+class RawWsClient:
+    """One client socket (an asyncio Protocol): handshake, masked text frames out, frames in."""
+
+    def __init__(self, owner: WsLoadWorker, host: str, port: int, path: str) -> None:
+        self.owner = owner
+        self.request_head = (
+            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+        self.transport: Any = None
+        self.buffer = bytearray()
+        self.upgraded = False
+        self.handshake: Any = asyncio.get_running_loop().create_future()
+        self.waiting: tuple[str, Any] | None = None  # (frame type, future) of the one request in flight
+        self.close_code: int | None = None
+        self.lost = False
+        self.ready = False  # authenticated
+        self.last_sent = time.monotonic()
+
+    # asyncio.Protocol -------------------------------------------------------------------------
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+        transport.write(self.request_head)
+
+    def data_received(self, data: bytes) -> None:
+        buf = self.buffer
+        buf += data
+        if not self.upgraded and not self._upgrade():
+            return
+        while len(buf) >= 2:
+            length = buf[1] & 0x7F
+            start = 2
+            if length == 126:
+                if len(buf) < 4:
+                    return
+                length, start = int.from_bytes(buf[2:4], "big"), 4
+            elif length == 127:
+                if len(buf) < 10:
+                    return
+                length, start = int.from_bytes(buf[2:10], "big"), 10
+            end = start + length
+            if len(buf) < end:
+                return
+            opcode = buf[0] & 0x0F
+            payload = bytes(buf[start:end])
+            del buf[:end]
+            self._on_frame(opcode, payload)
+
+    def eof_received(self) -> bool:
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        if not self.handshake.done():
+            self.handshake.set_exception(ConnectionError("closed during the handshake"))
+        self._fail(ConnectionError(f"closed ({self.close_code or 'no close frame'})"))
+        if self.ready:
+            self.owner.on_closed(self.close_code)
+
+    def pause_writing(self) -> None:  # the few frames we send never need flow control
+        pass
+
+    def resume_writing(self) -> None:
+        pass
+
+    # frames ------------------------------------------------------------------------------------
+    def _upgrade(self) -> bool:
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return False
+        head = bytes(self.buffer[:end])
+        del self.buffer[: end + 4]
+        if not head.startswith(b"HTTP/1.1 101"):
+            self.handshake.set_exception(ConnectionError(head.split(b"\r\n", 1)[0].decode(errors="replace")))
+            self.transport.close()
+            return False
+        self.upgraded = True
+        self.handshake.set_result(None)
+        return True
+
+    def _on_frame(self, opcode: int, payload: bytes) -> None:
+        if opcode == 0x1:
+            if payload.startswith(_PRICES_PREFIX):
+                self.owner.on_prices(payload)
+            elif self.waiting is not None:
+                self._on_reply(payload)
+        elif opcode == 0x9:  # server ping: answer with a pong carrying the same bytes
+            self.transport.write(client_frame(0xA, payload))
+        elif opcode == 0x8:
+            self.close_code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005
+            if not self.transport.is_closing():
+                self.transport.write(client_frame(0x8, payload[:2]))
+                self.transport.close()
+
+    def _on_reply(self, payload: bytes) -> None:
+        assert self.waiting is not None
+        wanted, future = self.waiting
+        frame = json.loads(payload)
+        if frame.get("type") == wanted:
+            self.waiting = None
+            if not future.done():
+                future.set_result(frame)
+        elif frame.get("type") == "error":
+            self.waiting = None
+            if not future.done():
+                future.set_exception(RuntimeError(f"{frame.get('code')}: {str(frame.get('detail'))[:60]}"))
+
+    def _fail(self, exc: Exception) -> None:
+        if self.waiting is not None:
+            _, future = self.waiting
+            self.waiting = None
+            if not future.done():
+                future.set_exception(exc)
+
+    # requests ----------------------------------------------------------------------------------
+    def send_text(self, text: str) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(client_frame(0x1, text.encode()))
+            self.last_sent = time.monotonic()
+
+    async def request(self, frame: Mapping[str, Any], reply_type: str) -> dict[str, Any]:
+        """Send one JSON frame and wait for the frame of type `reply_type` (an `error` frame raises)."""
+        future = asyncio.get_running_loop().create_future()
+        self.waiting = (reply_type, future)
+        if self.lost:
+            self._fail(ConnectionError(f"closed ({self.close_code or 'no close frame'})"))
+        self.send_text(json.dumps(frame))
+        result: dict[str, Any] = await future
+        return result
+
+    def abort(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
+
+
+class WsLoadWorker:
+    """The sockets of one load-generator process, driven by commands from the parent over a pipe.
+
+    Commands: ("connect", [token, ...]) opens and authenticates one socket per token, `batch` at a time;
+    ("subscribe", count, channel) subscribes `count` more of the held sockets, ("unsubscribe", channel) all of
+    them again; ("collect", t_from_ms, t_to_ms)
+    hands over the `prices` samples published in that window; ("stats",); ("close",).
+    Sockets send an app-level ping every `ping_every_s` (like the web client; the server drops silent sockets).
+    """
+
+    def __init__(
+        self, host: str, port: int, source_ip: str | None, batch: int, deadline: float, ping_every_s: float
+    ) -> None:
+        self.host, self.port, self.source_ip = host, port, source_ip
+        self.batch, self.deadline, self.ping_every_s = batch, deadline, ping_every_s
+        self.clients: list[RawWsClient] = []
+        self.subscribed = 0
+        self.samples: list[tuple[float, float]] = []  # (published_at ms, latency ms)
+        self.errors: dict[str, int] = {}
+        self.closed_codes: dict[str, int] = {}
+        self.frame_bytes = 0
+        self.open_ms: list[float] = []  # TCP + WebSocket handshake
+        self.ready_ms: list[float] = []  # handshake + auth
+
+    # callbacks from the clients
+    def on_prices(self, payload: bytes) -> None:
+        now = time.time() * 1000.0
+        k = payload.rfind(_PUBLISHED_AT)
+        if k < 0:
+            return
+        published = _number_at(payload, k + len(_PUBLISHED_AT))
+        if published is not None:
+            self.samples.append((published, now - published))
+            self.frame_bytes = len(payload)
+
+    def on_closed(self, code: int | None) -> None:
+        key = str(code)
+        self.closed_codes[key] = self.closed_codes.get(key, 0) + 1
+
+    def _error(self, key: str) -> None:
+        self.errors[key] = self.errors.get(key, 0) + 1
+
+    # commands
+    async def _open_one(self, token: str) -> None:
+        loop = asyncio.get_running_loop()
+        t0 = time.perf_counter()
+        client: RawWsClient | None = None
+        try:
+            async with asyncio.timeout(30):
+                local = (self.source_ip, 0) if self.source_ip else None
+                _, client = await loop.create_connection(
+                    lambda: RawWsClient(self, self.host, self.port, "/ws"), self.host, self.port, local_addr=local
+                )
+                await client.handshake
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            self._error(f"open: {type(exc).__name__}: {str(exc)[:60]}")
+            if client is not None:
+                client.abort()
+            return
+        t1 = time.perf_counter()
+        try:
+            async with asyncio.timeout(30):
+                await client.request({"type": "auth", "token": token}, "ready")
+        except Exception as exc:  # noqa: BLE001
+            self._error(f"auth: {type(exc).__name__}: {str(exc)[:60]}")
+            client.abort()
+            return
+        client.ready = True
+        self.open_ms.append((t1 - t0) * 1000)
+        self.ready_ms.append((time.perf_counter() - t0) * 1000)
+        self.clients.append(client)
+
+    async def _bounded(self, jobs: Iterable[Any]) -> None:
+        """Run coroutines with at most `batch` in flight, stopping at the deadline."""
+        gate = asyncio.Semaphore(self.batch)
+
+        async def run(job: Any) -> None:
+            async with gate:
+                if time.time() < self.deadline:
+                    await job
+                else:
+                    job.close()
+
+        await asyncio.gather(*(run(job) for job in jobs))
+
+    async def connect(self, tokens: list[str]) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        before, self.open_ms, self.ready_ms, self.errors = len(self.clients), [], [], {}
+        await self._bounded(self._open_one(token) for token in tokens)
+        return {
+            "opened": len(self.clients) - before,
+            "errors": self.errors,
+            "open_ms": self.open_ms,
+            "ready_ms": self.ready_ms,
+            "wall_s": time.perf_counter() - t0,
+        }
+
+    async def subscribe(self, count: int, channel: str) -> dict[str, Any]:
+        errors: dict[str, int] = {}
+        picked = [c for c in self.clients[self.subscribed :] if not c.lost][:count]
+
+        async def one(client: RawWsClient) -> None:
+            try:
+                async with asyncio.timeout(30):
+                    await client.request({"type": "subscribe", "id": "s", "channel": channel}, "subscribed")
+            except Exception as exc:  # noqa: BLE001
+                key = f"subscribe: {type(exc).__name__}: {str(exc)[:60]}"
+                errors[key] = errors.get(key, 0) + 1
+
+        await self._bounded(one(c) for c in picked)
+        self.subscribed += len(picked)
+        return {"subscribed": len(picked) - sum(errors.values()), "errors": errors}
+
+    async def unsubscribe(self, channel: str) -> dict[str, Any]:
+        errors: dict[str, int] = {}
+        picked = [c for c in self.clients[: self.subscribed] if not c.lost]
+
+        async def one(client: RawWsClient) -> None:
+            try:
+                async with asyncio.timeout(30):
+                    await client.request({"type": "unsubscribe", "id": "u", "channel": channel}, "unsubscribed")
+            except Exception as exc:  # noqa: BLE001
+                key = f"unsubscribe: {type(exc).__name__}: {str(exc)[:60]}"
+                errors[key] = errors.get(key, 0) + 1
+
+        await self._bounded(one(c) for c in picked)
+        self.subscribed = 0
+        return {"unsubscribed": len(picked) - sum(errors.values()), "errors": errors}
+
+    def collect(self, t_from: float, t_to: float) -> dict[str, Any]:
+        picked = [s for s in self.samples if t_from <= s[0] <= t_to]
+        self.samples = [s for s in self.samples if s[0] > t_to]
+        return {"samples": picked, "frame_bytes": self.frame_bytes, **self.stats()}
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "open": sum(1 for c in self.clients if not c.lost),
+            "closed_codes": dict(self.closed_codes),
+            "cpu_s": time.process_time(),
+            "rss_kb": rss_kb(os.getpid()),
+        }
+
+    async def close(self) -> None:
+        for client in self.clients:
+            if not client.lost and client.transport is not None:
+                client.transport.write(client_frame(0x8, (1000).to_bytes(2, "big")))
+        until = time.monotonic() + 5
+        while any(not c.lost for c in self.clients) and time.monotonic() < until:
+            await asyncio.sleep(0.1)
+        for client in self.clients:
+            if not client.lost:
+                client.abort()
+        self.clients.clear()
+
+    async def _ping_forever(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            due = time.monotonic() - self.ping_every_s
+            for client in self.clients:
+                if client.last_sent < due and not client.lost:
+                    client.send_text('{"type":"ping"}')
+
+    async def serve(self, pipe: Any) -> None:
+        loop = asyncio.get_running_loop()
+        parent = os.getppid()
+        pinger = asyncio.create_task(self._ping_forever())
+        try:
+            while time.time() < self.deadline and os.getppid() == parent:
+                if not await loop.run_in_executor(None, pipe.poll, 0.5):
+                    continue
+                command, *params = pipe.recv()
+                if command == "connect":
+                    pipe.send(await self.connect(*params))
+                elif command == "subscribe":
+                    pipe.send(await self.subscribe(*params))
+                elif command == "unsubscribe":
+                    pipe.send(await self.unsubscribe(*params))
+                elif command == "collect":
+                    pipe.send(self.collect(*params))
+                elif command == "stats":
+                    pipe.send(self.stats())
+                elif command == "close":
+                    await self.close()
+                    pipe.send({"closed": True})
+                    return
+        finally:
+            pinger.cancel()
+            with contextlib.suppress(Exception):
+                await self.close()
+
+
+def _load_worker_main(
+    pipe: Any, host: str, port: int, source_ip: str | None, batch: int, deadline: float, ping_every_s: float,
+    nofile: int,
+) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    raise_nofile(nofile)
+    worker = WsLoadWorker(host, port, source_ip, batch, deadline, ping_every_s)
+    try:
+        import uvloop  # cheaper per socket than asyncio's loop: the load generator shares the server's cores
+
+        uvloop.run(worker.serve(pipe))
+    except ImportError:
+        asyncio.run(worker.serve(pipe))
+
+
+class LoadFleet:
+    """`workers` load-generator processes holding WebSocket clients of one server.
+
+    Worker i connects from 127.0.0.(2+i) (all of 127/8 is loopback on Linux), so each has its own range of
+    ephemeral ports towards the server's one port: 20,000+ sockets fit whatever the port range.
+    """
+
+    def __init__(
+        self, port: int, workers: int, *, batch: int = 200, deadline: float, ping_every_s: float = 20.0,
+        per_worker_sockets: int = 10_000, host: str = HOST, distinct_sources: bool = True,
+    ) -> None:
+        import multiprocessing as mp
+
+        self.workers = workers
+        self.procs: list[Any] = []
+        self.pipes: list[Any] = []
+        ctx = mp.get_context("spawn")
+        for i in range(workers):
+            parent_end, child_end = ctx.Pipe()
+            source = f"127.0.0.{2 + i}" if distinct_sources and host == HOST else None
+            proc = ctx.Process(
+                target=_load_worker_main,
+                args=(child_end, host, port, source, max(1, batch // workers), deadline, ping_every_s,
+                      per_worker_sockets + 256),
+                daemon=True,
+            )
+            proc.start()
+            self.procs.append(proc)
+            self.pipes.append(parent_end)
+
+    def ask_each(self, messages: list[tuple[Any, ...]], timeout: float) -> list[dict[str, Any]]:
+        """Send one message to each worker (in order) and wait for every reply."""
+        for pipe, message in zip(self.pipes, messages, strict=True):
+            pipe.send(message)
+        replies = []
+        until = time.time() + timeout
+        for pipe, message in zip(self.pipes, messages, strict=True):
+            if not pipe.poll(max(0.1, until - time.time())):
+                raise RuntimeError(f"load worker did not answer {message[0]!r} within {timeout:.0f} s")
+            replies.append(pipe.recv())
+        return replies
+
+    def ask(self, message: tuple[Any, ...], timeout: float) -> list[dict[str, Any]]:
+        return self.ask_each([message] * self.workers, timeout)
+
+    def split(self, count: int) -> list[int]:
+        return [count // self.workers + (1 if i < count % self.workers else 0) for i in range(self.workers)]
+
+    def connect(self, tokens: list[str], timeout: float) -> dict[str, Any]:
+        """Open and authenticate one socket per token, spread over the workers."""
+        shares = self.split(len(tokens))
+        chunks, at = [], 0
+        for share in shares:
+            chunks.append(tokens[at : at + share])
+            at += share
+        t0 = time.perf_counter()
+        replies = self.ask_each([("connect", chunk) for chunk in chunks], timeout)
+        wall = time.perf_counter() - t0
+        return {
+            "opened": sum(r["opened"] for r in replies),
+            "errors": merge_counts(r["errors"] for r in replies),
+            "open_ms": sorted(x for r in replies for x in r["open_ms"]),
+            "ready_ms": sorted(x for r in replies for x in r["ready_ms"]),
+            "wall_s": wall,
+        }
+
+    def subscribe(self, count: int, channel: str, timeout: float) -> dict[str, Any]:
+        replies = self.ask_each([("subscribe", share, channel) for share in self.split(count)], timeout)
+        return {
+            "subscribed": sum(r["subscribed"] for r in replies),
+            "errors": merge_counts(r["errors"] for r in replies),
+        }
+
+    def stats(self, timeout: float = 30) -> dict[str, Any]:
+        replies = self.ask(("stats",), timeout)
+        return {
+            "open": sum(r["open"] for r in replies),
+            "closed_codes": merge_counts(r["closed_codes"] for r in replies),
+            "cpu_s": sum(r["cpu_s"] for r in replies),
+            "rss_kb": sum(r["rss_kb"] for r in replies),
+        }
+
+    def collect(self, t_from: float, t_to: float, timeout: float = 60) -> dict[str, Any]:
+        replies = self.ask(("collect", t_from, t_to), timeout)
+        return {
+            "samples": [s for r in replies for s in r["samples"]],
+            "frame_bytes": max(r["frame_bytes"] for r in replies),
+            "open": sum(r["open"] for r in replies),
+            "closed_codes": merge_counts(r["closed_codes"] for r in replies),
+            "cpu_s": sum(r["cpu_s"] for r in replies),
+        }
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.ask(("close",), timeout=60)
+        for proc in self.procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(timeout=5)
