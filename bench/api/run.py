@@ -918,12 +918,20 @@ def main() -> int:
     def too_long(*_: Any) -> None:
         raise TimeoutError(f"benchmark exceeded --max-minutes {args.max_minutes}")
 
+    signal.signal(
+        signal.SIGINT, signal.default_int_handler
+    )  # even when started from a script that ignores it
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGALRM, too_long)
     signal.alarm(int(args.max_minutes * 60))
     log_dir = Path(tempfile.mkdtemp(prefix="eaili5-bench-api-"))
     try:
         result = run(args, log_dir)
+    except (KeyboardInterrupt, TimeoutError) as exc:
+        print(
+            f"stopped ({exc or 'interrupted'}): the server and load generators are stopped", file=sys.stderr
+        )
+        return 130 if isinstance(exc, KeyboardInterrupt) else 1
     finally:
         signal.alarm(0)
     print(json.dumps({k: v for k, v in result.items() if k != "phases"}, indent=2))
