@@ -18,6 +18,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from eaili5.auth.service import Principal, SessionService
 from eaili5.core.errors import AppError
+from eaili5.core.kv import KV_UNAVAILABLE
 from eaili5.core.state import AppState
 from eaili5.realtime.channels import authorization_error
 from eaili5.realtime.hub import CLOSE_SESSION_ENDED, CLOSE_TRY_AGAIN_LATER, Connection, Hub, encode
@@ -31,6 +32,7 @@ CLOSE_TOO_BIG = 1009
 CLOSE_POLICY = 1008
 # Sockets that keep flooding after being warned are disconnected.
 MAX_RATE_LIMIT_STRIKES = 50
+KV_DOWN = "Our cache is briefly unavailable. Please try again in a few seconds."
 
 
 class FrameError(Exception):
@@ -167,6 +169,9 @@ async def _handle(connection: Connection, text: str, state: AppState) -> None:
         connection.send_frame({"type": "error", "id": frame_id, "code": exc.code, "detail": exc.detail})
     except AppError as exc:
         connection.send_frame({"type": "error", "id": frame_id, "code": exc.kind, "detail": exc.detail})
+    except KV_UNAVAILABLE as exc:  # an outage, not a bug: the WebSocket twin of the HTTP 503
+        logger.warning("WebSocket frame refused, KV unavailable: %s", type(exc).__name__)
+        connection.send_frame({"type": "error", "id": frame_id, "code": "unavailable", "detail": KV_DOWN})
     except Exception:
         logger.exception("WebSocket frame handler failed")
         connection.send_frame(

@@ -10,6 +10,7 @@ client's request `id`, which each connection adds for itself.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
@@ -17,8 +18,9 @@ from typing import Any
 
 import orjson
 
-from eaili5.core.kv import KV
+from eaili5.core.kv import KV, KV_UNAVAILABLE
 
+logger = logging.getLogger(__name__)
 TERMINAL_TYPES = frozenset({"chat.done", "chat.error"})
 
 
@@ -44,6 +46,7 @@ class ReplyBuffer:
     def __init__(self, kv: KV, message_id: uuid.UUID, ttl_seconds: float) -> None:
         self.kv, self.message_id, self.ttl = kv, message_id, ttl_seconds
         self.next_offset = 0
+        self.kv_lost = False  # the KV went away mid-reply: warned once, frames still go to the asker
 
     async def open(self, user_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
         meta = {"user_id": str(user_id), "conversation_id": str(conversation_id)}
@@ -54,8 +57,15 @@ class ReplyBuffer:
         numbered = {**frame, "offset": self.next_offset}
         self.next_offset += 1
         encoded = orjson.dumps(numbered)
-        await self.kv.set(_frame_key(self.message_id, numbered["offset"]), encoded, self.ttl)
-        await self.kv.publish(reply_channel(self.message_id), encoded)
+        try:
+            await self.kv.set(_frame_key(self.message_id, numbered["offset"]), encoded, self.ttl)
+            await self.kv.publish(reply_channel(self.message_id), encoded)
+        except KV_UNAVAILABLE as exc:
+            # Without the KV this frame cannot be resumed elsewhere, but the socket that asked can
+            # still be served: the reply goes on instead of leaving it waiting for an end forever.
+            if not self.kv_lost:
+                logger.warning("reply %s is no longer resumable: KV unavailable (%s)", self.message_id, exc)
+            self.kv_lost = True
         return numbered
 
 
