@@ -14,7 +14,7 @@ from eth_account import Account
 from sqlalchemy import func, select
 
 from eaili5.auth.account import user_tables
-from eaili5.auth.merge import MERGED_TABLES
+from eaili5.auth.merge import MERGED_TABLES, MERGED_USER_COLUMNS
 from eaili5.models import (
     Base,
     Conversation,
@@ -233,6 +233,11 @@ async def test_a_wallet_user_switching_wallets_takes_nothing_along(
 def test_every_table_with_user_data_has_a_merge_rule() -> None:
     """A table added later must be handled by the merge (and is exported and deleted automatically)."""
     assert set(user_tables()) - set(MERGED_TABLES) == set()
+
+
+def test_every_column_of_users_has_a_merge_rule() -> None:
+    """An identity added to `users` later (like the Farcaster ID) must say what a merge does with it."""
+    assert set(Base.metadata.tables["users"].columns.keys()) == set(MERGED_USER_COLUMNS)
 
 
 def test_every_link_to_a_user_cascades_on_delete() -> None:

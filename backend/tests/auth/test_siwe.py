@@ -51,14 +51,18 @@ async def test_a_guest_signs_in_with_a_key_and_becomes_the_wallet_user(
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["address"] == key.address  # EIP-55 out
-    assert body["user"]["wallet_address"] == key.address.lower()  # lowercase stored
+    assert body["user"]["wallet_address"] == key.address  # shown EIP-55 everywhere
     assert body["user"]["id"] == guest["id"] and body["new_user"] and not body["merged_guest"]
     assert body["signature_kind"] == "eoa"
     # The session was rotated: the old token is dead, the new one names the wallet user.
     assert (await client.get("/api/me", headers=auth(token))).status_code == 401
     me = await client.get("/api/me", headers=auth(body["token"]))
-    assert me.json()["is_guest"] is False and me.json()["wallet_address"] == key.address.lower()
+    assert me.json()["is_guest"] is False and me.json()["wallet_address"] == key.address
     assert await _counts(app) == (1, 1, 1)
+    async with app.state.eaili5.db.transaction() as db:
+        assert await db.scalar(select(User.wallet_address)) == key.address.lower()  # stored lowercase
+    [exported] = (await client.get("/api/me/export", headers=auth(body["token"]))).json()["tables"]["users"]
+    assert exported["wallet_address"] == key.address
 
 
 async def test_the_nonce_endpoint_says_what_to_write(client: httpx.AsyncClient) -> None:

@@ -39,7 +39,7 @@ async def test_a_deployed_smart_wallet_signs_in_through_eip1271(
     body = response.json()
     assert body["signature_kind"] == "eip1271"
     assert body["address"] == to_checksum_address(wallet) and body["user"]["id"] == guest["id"]
-    assert body["user"]["wallet_address"] == wallet.lower()
+    assert body["user"]["wallet_address"] == to_checksum_address(wallet)
 
 
 async def test_a_smart_wallet_refuses_a_stranger_key(client: httpx.AsyncClient, chain: Chain) -> None:

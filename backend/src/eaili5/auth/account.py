@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Column, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from eaili5.market.address import to_checksum_address
 from eaili5.models import Base, Session, User
 from eaili5.models.base import utcnow
 
@@ -70,10 +71,21 @@ async def export_user(db: AsyncSession, user_id: uuid.UUID) -> dict[str, list[di
     for name in user_tables():
         result = await db.execute(_rows_query(name, user_id))
         tables[name] = [
-            {key: _plain(value) for key, value in row.items() if (name, key) not in _SECRET_COLUMNS}
+            {
+                key: _shown(name, key, value)
+                for key, value in row.items()
+                if (name, key) not in _SECRET_COLUMNS
+            }
             for row in result.mappings()
         ]
     return tables
+
+
+def _shown(table: str, column: str, value: Any) -> Any:
+    """As the API shows it elsewhere: the wallet EIP-55 spelled (it is stored lowercase)."""
+    if (table, column) == ("users", "wallet_address") and value is not None:
+        return to_checksum_address(value)
+    return _plain(value)
 
 
 async def session_token_hashes(db: AsyncSession, user_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:

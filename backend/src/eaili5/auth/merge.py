@@ -60,6 +60,15 @@ MERGED_TABLES = {
     "sessions": "the guest's session is replaced by a new wallet session",
     "users": "the guest row is deleted after the move; preferences the wallet never set are copied",
 }
+# Column of `users` → what the merge does with the guest's value (checked by a test like the tables).
+MERGED_USER_COLUMNS = {
+    "id": "the wallet user's id stays; the guest's row is deleted",
+    "created_at": "the wallet user's",
+    "updated_at": "the wallet user's",
+    "wallet_address": "the wallet user's (a guest has none)",
+    "preferences": "the wallet user's, plus the ones it never set, from the guest",
+    "farcaster_fid": "moved when the wallet user has none; else the wallet user's stays, the guest's unlinks",
+}
 _TEMPORARY_RUN_OFFSET = 1_000_000
 
 
@@ -87,6 +96,7 @@ async def merge_guest_into(db: AsyncSession, guest_id: uuid.UUID, wallet_id: uui
     await _move_unless_present(db, LearningHint, guest_id, wallet_id, ("reason", "target"))
     await _move_portfolios(db, guest_id, wallet_id, now)
     await _copy_unset_preferences(db, guest_id, wallet_id)
+    await _move_farcaster_fid(db, guest_id, wallet_id)
     await db.execute(delete(Session).where(Session.user_id == guest_id))
     await db.execute(delete(User).where(User.id == guest_id))
 
@@ -253,4 +263,17 @@ async def _copy_unset_preferences(db: AsyncSession, guest_id: uuid.UUID, wallet_
     merged = {**(guest.preferences or {}), **(wallet.preferences or {})}
     if merged != (wallet.preferences or {}):
         wallet.preferences = merged
+    await db.flush()
+
+
+async def _move_farcaster_fid(db: AsyncSession, guest_id: uuid.UUID, wallet_id: uuid.UUID) -> None:
+    """A guest's linked FID follows it unless the wallet user has one (one FID per user: theirs wins,
+    as their portfolio does)."""
+    guest = await db.get(User, guest_id)
+    wallet = await db.get(User, wallet_id)
+    if guest is None or wallet is None or guest.farcaster_fid is None or wallet.farcaster_fid is not None:
+        return
+    fid, guest.farcaster_fid = guest.farcaster_fid, None
+    await db.flush()  # the FID is unique: free it before the wallet user takes it
+    wallet.farcaster_fid = fid
     await db.flush()

@@ -7,6 +7,8 @@ from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from eaili5.market.address import to_checksum_address
+
 ReadingLevel = Literal["eli5", "simple", "pro"]
 _TIME_ZONES = frozenset(available_timezones())
 
@@ -47,10 +49,20 @@ class UserOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    wallet_address: str | None = Field(description="The signed-in wallet, or null for a guest.")
-    is_guest: bool
+    wallet_address: str | None = Field(
+        description="The signed-in wallet, EIP-55 spelled (stored lowercase), or null for a guest."
+    )
+    is_guest: bool = Field(description="True until the user signs in with a wallet.")
+    farcaster_fid: int | None = Field(
+        default=None, description="The Farcaster ID linked by Quick Auth (POST /api/auth/farcaster), if any."
+    )
     created_at: datetime
     preferences: Preferences
+
+    @field_validator("wallet_address")
+    @classmethod
+    def _checksummed(cls, value: str | None) -> str | None:
+        return None if value is None else to_checksum_address(value)
 
     @field_validator("preferences", mode="before")
     @classmethod

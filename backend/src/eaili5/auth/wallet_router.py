@@ -1,4 +1,4 @@
-"""Wallet sign-in (SIWE), the caller's sessions, their data, and the mini app manifest."""
+"""Wallet sign-in (SIWE), Farcaster Quick Auth, the caller's sessions, their data, the mini app manifest."""
 
 from __future__ import annotations
 
@@ -9,13 +9,20 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, stat
 
 from eaili5.auth import account
 from eaili5.auth.deps import BearerToken, CurrentPrincipal, Sessions
+from eaili5.auth.farcaster_service import FarcasterSignIn
 from eaili5.auth.manifest import manifest
+from eaili5.auth.quick_auth import JwksCache, jwks_cache_for, verifier_for
 from eaili5.auth.schemas import UserOut
 from eaili5.auth.service import Principal
 from eaili5.auth.wallet_schemas import (
     DeleteMeIn,
     ExportOut,
+    FarcasterConflictBody,
+    FarcasterIn,
+    FarcasterSignedIn,
     NonceOut,
+    QuickAuthFailedBody,
+    QuickAuthUnavailableBody,
     SessionList,
     SessionOut,
     SignedIn,
@@ -42,6 +49,30 @@ def get_wallet_sign_in(request: Request, sessions: Sessions) -> WalletSignIn:
 
 
 WalletSignInDep = Annotated[WalletSignIn, Depends(get_wallet_sign_in)]
+
+
+def get_farcaster_sign_in(request: Request, sessions: Sessions) -> FarcasterSignIn:
+    """The JWKS cache lives as long as the app (one per instance), so keys are fetched once per TTL."""
+    state = get_state(request)
+    jwks: JwksCache | None = getattr(request.app.state, "farcaster_jwks", None)
+    if jwks is None:
+        jwks = jwks_cache_for(state.settings, state.http)
+        request.app.state.farcaster_jwks = jwks
+    return FarcasterSignIn(verifier_for(state.settings, jwks), sessions)
+
+
+FarcasterSignInDep = Annotated[FarcasterSignIn, Depends(get_farcaster_sign_in)]
+_QUICK_AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": QuickAuthFailedBody, "description": "Token refused; `reason` says why. Nothing changed."},
+    409: {
+        "model": FarcasterConflictBody,
+        "description": "The FID would join two accounts (`reason`); nothing changed.",
+    },
+    503: {
+        "model": QuickAuthUnavailableBody,
+        "description": "Farcaster's keys could not be fetched; retry after `Retry-After`. Nothing changed.",
+    },
+}
 
 
 async def _rate_limit(request: Request, limit: str, scope: str) -> None:
@@ -84,6 +115,33 @@ async def verify_sign_in(
         signature_kind=result.signature_kind,
         merged_guest=result.merged_guest,
         new_user=result.new_user,
+    )
+
+
+@router.post("/farcaster", response_model=FarcasterSignedIn, responses=_QUICK_AUTH_RESPONSES)
+async def farcaster_sign_in(
+    body: FarcasterIn,
+    request: Request,
+    principal: CurrentPrincipal,
+    token: BearerToken,
+    db: DBSession,
+    farcaster: FarcasterSignInDep,
+    sessions: Sessions,
+    background: BackgroundTasks,
+) -> FarcasterSignedIn:
+    """Check a Farcaster Quick Auth token (mini apps: `sdk.quickAuth.getToken()`); on success its FID is
+    linked to you, or this guest signs in to the account it is linked to, and a new token replaces the
+    old one. See docs/api.md for the rules."""
+    await _rate_limit(request, get_state(request).settings.rate_limit_auth_farcaster, "auth-farcaster")
+    result = await farcaster.sign_in(db, principal, token, body.token, request.headers.get("user-agent"))
+    background.add_task(sessions.announce_ended, principal, token)
+    return FarcasterSignedIn(
+        token=result.token,
+        expires_at=result.expires_at,
+        user=UserOut.model_validate(result.user),
+        fid=result.fid,
+        linked=result.linked,
+        merged_guest=result.merged_guest,
     )
 
 

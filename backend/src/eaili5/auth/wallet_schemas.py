@@ -29,6 +29,19 @@ SignInFailure = Literal[
     "bad_signature",
 ]
 SignatureKind = Literal["eoa", "eip1271", "erc6492"]
+# Why a Farcaster Quick Auth token was refused (401 `SignInFailed`, same body as above).
+QuickAuthFailure = Literal[
+    "malformed_token",
+    "bad_algorithm",
+    "unknown_key",
+    "bad_signature",
+    "token_expired",
+    "token_not_yet_valid",
+    "issuer_mismatch",
+    "audience_mismatch",
+]
+# Why a verified Farcaster ID could not be linked (409 `FarcasterConflict`).
+FarcasterConflictReason = Literal["fid_linked_elsewhere", "other_fid_linked"]
 
 
 class NonceOut(BaseModel):
@@ -71,6 +84,52 @@ class SignInFailedBody(BaseModel):
     error: Literal["SignInFailed"]
     detail: str
     reason: SignInFailure
+
+
+class FarcasterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(
+        min_length=10,
+        max_length=4096,
+        pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$",
+        description="The JWT from `sdk.quickAuth.getToken()`, as is (compact JWS).",
+    )
+
+
+class FarcasterSignedIn(BaseModel):
+    token: str = Field(description="The NEW bearer token: the old one stops working at once.")
+    expires_at: datetime
+    user: UserOut
+    fid: int = Field(description="The verified Farcaster ID (the token's `sub`).")
+    linked: bool = Field(description="True when the FID was linked to this account by this call.")
+    merged_guest: bool = Field(
+        description="True when this guest's data moved into the account the FID was already linked to."
+    )
+
+
+class QuickAuthFailedBody(BaseModel):
+    """The body of a refused Quick Auth token (401)."""
+
+    error: Literal["SignInFailed"]
+    detail: str
+    reason: QuickAuthFailure
+
+
+class FarcasterConflictBody(BaseModel):
+    """The body of a Farcaster link that would join two accounts (409)."""
+
+    error: Literal["FarcasterConflict"]
+    detail: str
+    reason: FarcasterConflictReason
+
+
+class QuickAuthUnavailableBody(BaseModel):
+    """The issuer's keys could not be fetched (503); retry after `Retry-After`."""
+
+    error: Literal["ServiceUnavailable"]
+    detail: str
+    reason: Literal["jwks_unreachable"]
 
 
 class SessionOut(BaseModel):

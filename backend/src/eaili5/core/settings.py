@@ -317,7 +317,8 @@ class Settings(BaseSettings):
 
     @property
     def farcaster_jwks_location(self) -> str:
-        return self.farcaster_jwks_url or self.farcaster_quick_auth_issuer.rstrip("/") + "/.well-known/jwks.json"
+        issuer = self.farcaster_quick_auth_issuer.rstrip("/")
+        return self.farcaster_jwks_url or f"{issuer}/.well-known/jwks.json"
 
     def rpc_url(self, chain_id: int) -> str:
         """JSON-RPC endpoint for Base (8453) or Base Sepolia (84532); the public ones when unset."""

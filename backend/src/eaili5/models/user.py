@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import BigInteger, CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eaili5.models.base import Base, Timestamps, UUIDPrimaryKey
@@ -18,6 +18,8 @@ class User(UUIDPrimaryKey, Timestamps, Base):
 
     # Lowercase 0x-address; NULL for guests. Unique so one wallet is one user.
     wallet_address: Mapped[str | None] = mapped_column(String(42), unique=True, default=None)
+    # Farcaster ID linked by Quick Auth (POST /api/auth/farcaster); NULL when none. Unique: one FID, one user.
+    farcaster_fid: Mapped[int | None] = mapped_column(BigInteger, unique=True, index=True, default=None)
     # Small, user-editable settings (reading level, time zone); validated by auth.schemas.Preferences.
     preferences: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
