@@ -1,7 +1,7 @@
 #!/bin/sh
 # Writes the EAILI5 web app's runtime files before nginx starts (the nginx image runs every
 # /docker-entrypoint.d/*.sh), so one image serves every environment:
-#   config.js       window.__EAILI5_CONFIG__ = {apiBaseUrl}  (read by src/lib/config.ts)
+#   config.js       window.__EAILI5_CONFIG__ = {apiBaseUrl, walletConnectProjectId}  (read by src/lib/config.ts)
 #   runtime.conf    nginx maps: the CSP's connect-src (API + WebSocket origins) and frame-ancestors, the
 #                   API origin (/.well-known/farcaster.json is proxied to the backend, the manifest's one
 #                   source of truth), a DNS resolver for that proxy, and the fc:miniapp embed tag that
@@ -11,6 +11,8 @@
 #   EAILI5_PUBLIC_URL        the app's own origin, e.g. https://base.example.com (embed URLs)
 #   EAILI5_FRAME_ANCESTORS   CSP frame-ancestors sources (default: Farcaster clients and the Base app)
 #   EAILI5_CONNECT_SRC_EXTRA more connect-src origins, space-separated (e.g. a wallet relay); default none
+#   WALLETCONNECT_PROJECT_ID WalletConnect Cloud project id (32 hex; EAILI5_ prefix accepted): the sign-in then
+#                            offers WalletConnect, and connect-src gains WalletConnect's relay and API origins
 #   EAILI5_MINIAPP_NAME, EAILI5_MINIAPP_BUTTON_TITLE, EAILI5_MINIAPP_SPLASH_BACKGROUND_COLOR
 #                            the embed's texts (defaults: the backend's settings defaults)
 #   EAILI5_WEB_RUNTIME_DIR   where to write (default /var/lib/eaili5-web)
@@ -36,6 +38,11 @@ public_url="${public_url%/}"
 if [ -n "$api_origin" ] && ! is_origin "$api_origin"; then
   fail "EAILI5_API_ORIGIN must be an origin like https://api.example.com (got '$api_origin')"
 fi
+wc_project_id="${WALLETCONNECT_PROJECT_ID:-${EAILI5_WALLETCONNECT_PROJECT_ID:-}}"
+if [ -n "$wc_project_id" ]; then
+  printf '%s' "$wc_project_id" | grep -Eq '^[0-9a-fA-F]{32}$' \
+    || fail "WALLETCONNECT_PROJECT_ID must be a WalletConnect project id (32 hex characters)"
+fi
 is_origin "$public_url" || fail "EAILI5_PUBLIC_URL must be an origin like https://app.example.com (got '$public_url')"
 printf '%s' "$ancestors" | grep -Eq "^[A-Za-z0-9 :/*.'_-]+$" \
   || fail "EAILI5_FRAME_ANCESTORS may hold only CSP source expressions"
@@ -51,6 +58,12 @@ if [ -n "$api_origin" ]; then
   esac
   connect_src="'self' $api_origin $ws_origin"
 fi
+# WalletConnect's relay (the wallet session), RPC, and the QR modal's wallet list (docs.reown.com CSP guide).
+if [ -n "$wc_project_id" ]; then
+  connect_src="$connect_src wss://relay.walletconnect.org wss://relay.walletconnect.com https://rpc.walletconnect.org"
+  connect_src="$connect_src https://rpc.walletconnect.com https://pulse.walletconnect.org https://api.web3modal.org"
+  connect_src="$connect_src https://keys.walletconnect.org"
+fi
 for origin in ${EAILI5_CONNECT_SRC_EXTRA:-}; do
   printf '%s' "$origin" | grep -Eq '^(https|wss)://[A-Za-z0-9*.-]+(:[0-9]{1,5})?$' \
     || fail "EAILI5_CONNECT_SRC_EXTRA takes https:// or wss:// origins (got '$origin')"
@@ -59,7 +72,7 @@ done
 
 cat >"$out/config.js" <<JS
 // Written at container start by 40-eaili5-runtime.sh.
-window.__EAILI5_CONFIG__ = { apiBaseUrl: "$api_origin" };
+window.__EAILI5_CONFIG__ = { apiBaseUrl: "$api_origin", walletConnectProjectId: "$wc_project_id" };
 JS
 
 cat >"$out/runtime.conf" <<CONF

@@ -32,7 +32,7 @@ from eaili5.core.middleware import (
     RequestContextMiddleware,
 )
 from eaili5.core.settings import Settings, load_settings, redact_url
-from eaili5.core.spa import SPAStaticFiles, frontend_missing_page
+from eaili5.core.spa import SPAStaticFiles, frontend_missing_page, runtime_config_js
 from eaili5.core.state import AppState
 from eaili5.core.tasks import stop_task
 from eaili5.learning.router import router as learning_router
@@ -131,7 +131,9 @@ def _add_middleware(app: FastAPI, state: AppState) -> None:
 
 def _mount_frontend(app: FastAPI, settings: Settings) -> None:
     if (settings.frontend_dist / "index.html").is_file():
-        app.mount("/", SPAStaticFiles(settings.frontend_dist, embed_meta_tag(settings)), name="frontend")
+        config_js = runtime_config_js(settings.walletconnect_project_id)
+        spa = SPAStaticFiles(settings.frontend_dist, embed_meta_tag(settings), config_js)
+        app.mount("/", spa, name="frontend")
     else:
         app.add_api_route("/", frontend_missing_page, include_in_schema=False)
 

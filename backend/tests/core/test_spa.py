@@ -49,3 +49,27 @@ async def test_missing_asset_and_unknown_api_are_real_404s(spa_client: httpx.Asy
     api = await spa_client.get("/api/nothing-here")
     assert api.status_code == 404 and api.json()["error"] == "NotFound"
     assert (await spa_client.get("/api/meta")).status_code == 200
+
+
+async def test_config_js_is_built_from_settings(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "index.html").write_text("<!doctype html><div id=root></div>")
+    (dist / "config.js").write_text("window.__EAILI5_CONFIG__ = window.__EAILI5_CONFIG__ || {};")
+    project_id = "0123456789abcdef0123456789abcdef"
+    for configured, expected in ((None, ""), (project_id, project_id)):
+        settings = make_settings(data_dir=tmp_path, frontend_dist=dist, walletconnect_project_id=configured)
+        app = create_app(settings, configure_logs=False)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+                response = await http.get("/config.js")
+                page = await http.get("/")
+        assert response.status_code == 200 and "javascript" in response.headers["content-type"]
+        assert response.headers["cache-control"] == "no-cache"
+        assert response.text == (
+            f'window.__EAILI5_CONFIG__ = {{"apiBaseUrl": "", "walletConnectProjectId": "{expected}"}};\n'
+        )
+        # The CSP lets the page reach WalletConnect's HTTPS APIs only when it is offered.
+        csp = page.headers["content-security-policy"]
+        assert ("https://rpc.walletconnect.org" in csp) is bool(configured)

@@ -146,10 +146,25 @@ def test_runtime_config_https_api_gets_wss(tmp_path: Path) -> None:
     assert 'apiBaseUrl: "https://base-api.example.com"' in (tmp_path / "config.js").read_text()
 
 
+def test_runtime_config_walletconnect_project_id(tmp_path: Path) -> None:
+    project_id = "0123456789abcdef0123456789abcdef"
+    result = _runtime(tmp_path, WALLETCONNECT_PROJECT_ID=project_id)
+    assert result.returncode == 0, result.stderr
+    assert f'walletConnectProjectId: "{project_id}"' in (tmp_path / "config.js").read_text()
+    connect_src = (tmp_path / "runtime.conf").read_text().split("$eaili5_connect_src {")[1].split(";")[0]
+    assert "wss://relay.walletconnect.org" in connect_src and "https://api.web3modal.org" in connect_src
+    # Not configured: no WalletConnect in config.js or the CSP.
+    result = _runtime(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert 'walletConnectProjectId: ""' in (tmp_path / "config.js").read_text()
+    assert "walletconnect" not in (tmp_path / "runtime.conf").read_text()
+
+
 @pytest.mark.parametrize(
     "env",
     [
         {"EAILI5_API_ORIGIN": 'https://x.com"; alert(1); "'},
+        {"WALLETCONNECT_PROJECT_ID": '0123456789abcdef"; alert(1); "'},
         {"EAILI5_API_ORIGIN": "javascript:alert(1)"},
         {"EAILI5_PUBLIC_URL": "https://x.com/path"},
         {"EAILI5_FRAME_ANCESTORS": "https://x.com; script-src *"},

@@ -58,6 +58,12 @@ def _route_label(scope: Scope) -> str:
     return "static" if not scope["path"].startswith("/api/") else "unmatched"
 
 
+_WALLETCONNECT_HTTPS = (
+    " https://rpc.walletconnect.org https://rpc.walletconnect.com https://pulse.walletconnect.org"
+    " https://api.web3modal.org https://keys.walletconnect.org"
+)
+
+
 class SecurityHeaders:
     """Headers every response carries; the SPA's CSP allows our own origin and its WebSocket."""
 
@@ -69,9 +75,12 @@ class SecurityHeaders:
             (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
             (b"cross-origin-resource-policy", b"same-site"),
         ]
+        # WalletConnect's HTTPS APIs (RPC, the QR modal's wallet list); its relay is wss:, already allowed.
+        walletconnect = _WALLETCONNECT_HTTPS if settings.walletconnect_project_id else ""
         spa_csp = (
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data: https:; connect-src 'self' ws: wss:; font-src 'self' data:; "
+            f"img-src 'self' data: https:; connect-src 'self' ws: wss:{walletconnect}; "
+            "font-src 'self' data:; "
             f"object-src 'none'; base-uri 'self'; frame-ancestors {ancestors}"
         )
         self.spa = [

@@ -6,6 +6,7 @@ Unknown non-API paths return index.html and the client-side router takes over.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from starlette.exceptions import HTTPException
@@ -17,11 +18,13 @@ _NOT_SPA_PREFIXES = ("api/", "ws", "metrics", "healthz", "readyz")
 
 
 class SPAStaticFiles(StaticFiles):
-    def __init__(self, directory: Path, head_html: str = "") -> None:
+    def __init__(self, directory: Path, head_html: str = "", config_js: str | None = None) -> None:
         super().__init__(directory=directory, html=True, check_dir=True)
         self._index = directory / "index.html"
         # Extra tags for every page's <head> (the fc:miniapp embed), injected when index.html is served.
         self._head_html = head_html
+        # The runtime config.js built from settings, served instead of the build's default one.
+        self._config_js = config_js
 
     def _index_response(self) -> Response:
         if not self._head_html:
@@ -32,6 +35,10 @@ class SPAStaticFiles(StaticFiles):
     async def get_response(self, path: str, scope: Scope) -> Response:
         if path.startswith(_NOT_SPA_PREFIXES) or scope["method"] not in ("GET", "HEAD"):
             raise HTTPException(404)
+        if path == "config.js" and self._config_js is not None:
+            response: Response = Response(self._config_js, media_type="application/javascript")
+            _set_cache_headers(path, response)
+            return response
         try:
             response = await super().get_response(path, scope)
         except HTTPException as exc:
@@ -42,6 +49,12 @@ class SPAStaticFiles(StaticFiles):
             response = self._index_response()
         _set_cache_headers(path, response)
         return response
+
+
+def runtime_config_js(walletconnect_project_id: str | None) -> str:
+    """config.js for the embedded mode (the API is this origin), as the nginx image writes it at start."""
+    config = {"apiBaseUrl": "", "walletConnectProjectId": (walletconnect_project_id or "").strip()}
+    return f"window.__EAILI5_CONFIG__ = {json.dumps(config)};\n"
 
 
 def _is_file(response: Response, path: Path) -> bool:
