@@ -440,6 +440,73 @@ export type ExportOut = {
 };
 
 /**
+ * FarcasterConflictBody
+ *
+ * The body of a Farcaster link that would join two accounts (409).
+ */
+export type FarcasterConflictBody = {
+    /**
+     * Detail
+     */
+    detail: string;
+    /**
+     * Error
+     */
+    error: 'FarcasterConflict';
+    /**
+     * Reason
+     */
+    reason: 'fid_linked_elsewhere' | 'other_fid_linked';
+};
+
+/**
+ * FarcasterIn
+ */
+export type FarcasterIn = {
+    /**
+     * Token
+     *
+     * The JWT from `sdk.quickAuth.getToken()`, as is (compact JWS).
+     */
+    token: string;
+};
+
+/**
+ * FarcasterSignedIn
+ */
+export type FarcasterSignedIn = {
+    /**
+     * Expires At
+     */
+    expires_at: string;
+    /**
+     * Fid
+     *
+     * The verified Farcaster ID (the token's `sub`).
+     */
+    fid: number;
+    /**
+     * Linked
+     *
+     * True when the FID was linked to this account by this call.
+     */
+    linked: boolean;
+    /**
+     * Merged Guest
+     *
+     * True when this guest's data moved into the account the FID was already linked to.
+     */
+    merged_guest: boolean;
+    /**
+     * Token
+     *
+     * The NEW bearer token: the old one stops working at once.
+     */
+    token: string;
+    user: UserOut;
+};
+
+/**
  * GlossaryPage
  */
 export type GlossaryPage = {
@@ -1522,6 +1589,46 @@ export type QuestionOut = {
      * Topic
      */
     topic: string;
+};
+
+/**
+ * QuickAuthFailedBody
+ *
+ * The body of a refused Quick Auth token (401).
+ */
+export type QuickAuthFailedBody = {
+    /**
+     * Detail
+     */
+    detail: string;
+    /**
+     * Error
+     */
+    error: 'SignInFailed';
+    /**
+     * Reason
+     */
+    reason: 'malformed_token' | 'bad_algorithm' | 'unknown_key' | 'bad_signature' | 'token_expired' | 'token_not_yet_valid' | 'issuer_mismatch' | 'audience_mismatch';
+};
+
+/**
+ * QuickAuthUnavailableBody
+ *
+ * The issuer's keys could not be fetched (503); retry after `Retry-After`.
+ */
+export type QuickAuthUnavailableBody = {
+    /**
+     * Detail
+     */
+    detail: string;
+    /**
+     * Error
+     */
+    error: 'ServiceUnavailable';
+    /**
+     * Reason
+     */
+    reason: 'jwks_unreachable';
 };
 
 /**
@@ -2704,18 +2811,26 @@ export type UserOut = {
      */
     created_at: string;
     /**
+     * Farcaster Fid
+     *
+     * The Farcaster ID linked by Quick Auth (POST /api/auth/farcaster), if any.
+     */
+    farcaster_fid?: number | null;
+    /**
      * Id
      */
     id: string;
     /**
      * Is Guest
+     *
+     * True until the user signs in with a wallet.
      */
     is_guest: boolean;
     preferences: Preferences;
     /**
      * Wallet Address
      *
-     * The signed-in wallet, or null for a guest.
+     * The signed-in wallet, EIP-55 spelled (stored lowercase), or null for a guest.
      */
     wallet_address: string | null;
 };
@@ -2819,6 +2934,47 @@ export type FarcasterManifestResponses = {
 };
 
 export type FarcasterManifestResponse = FarcasterManifestResponses[keyof FarcasterManifestResponses];
+
+export type FarcasterSignInData = {
+    body: FarcasterIn;
+    path?: never;
+    query?: never;
+    url: '/api/auth/farcaster';
+};
+
+export type FarcasterSignInErrors = {
+    /**
+     * Token refused; `reason` says why. Nothing changed.
+     */
+    401: QuickAuthFailedBody;
+    /**
+     * The FID would join two accounts (`reason`); nothing changed.
+     */
+    409: FarcasterConflictBody;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * Farcaster's keys could not be fetched; retry after `Retry-After`. Nothing changed.
+     */
+    503: QuickAuthUnavailableBody;
+};
+
+export type FarcasterSignInError = FarcasterSignInErrors[keyof FarcasterSignInErrors];
+
+export type FarcasterSignInResponses = {
+    /**
+     * Successful Response
+     */
+    200: FarcasterSignedIn;
+};
+
+export type FarcasterSignInResponse = FarcasterSignInResponses[keyof FarcasterSignInResponses];
 
 export type LogoutData = {
     body?: never;
