@@ -78,6 +78,7 @@ from common import (  # noqa: E402 - after the path insert, so this runs as a pl
 EVAL_SET = REPO / "backend" / "tests" / "tutor" / "data" / "tutor-dev.jsonl"
 TARGET_USERS, TARGET_P95_MS, TARGET_P99_MS = 200, 50.0, 100.0
 REQUEST_TIMEOUT_S = 10.0
+PROBE_USERS = 4  # closed-loop users per single-endpoint probe: enough to keep the server busy
 
 # What one request in the mix is, weighted like a learner's session: reads dominate (market screens and
 # lessons are what people look at most), a quote is typed several times before an order is placed, a quiz
@@ -198,7 +199,15 @@ class Phase:
     think_s: float
     warmup_s: float
     duration_s: float
-    target: str = "app"  # "app" or "ceiling"
+    target: str = "app"  # "app" (the mix), "ceiling", or "probe:<endpoint>" (that endpoint alone)
+
+    def mix(self) -> tuple[list[str], list[int]]:
+        """The endpoints this phase's users pick from, and their weights."""
+        if self.target == "app":
+            return list(MIX), list(MIX.values())
+        if self.target == "ceiling":
+            return ["ceiling"], [1]
+        return [self.target.removeprefix("probe:")], [1]
 
 
 @dataclass
@@ -326,8 +335,7 @@ async def user_loop(
     user: User, conn: Connection, phase: Phase, start_at: float, end_at: float, recorder: Recorder
 ) -> None:
     rng = user.rng
-    endpoints = list(MIX) if phase.target == "app" else ["ceiling"]
-    weights = [MIX[e] for e in endpoints] if phase.target == "app" else [1]
+    endpoints, weights = phase.mix()
     # Users arrive spread over the first second(s) instead of all at one instant.
     first = (
         rng.expovariate(1 / phase.think_s) if phase.think_s > 0 else rng.uniform(0, min(1.0, phase.warmup_s))
@@ -396,6 +404,20 @@ def worker_main(
     with asyncio.Runner(loop_factory=factory) as runner:
         result = runner.run(generate(port, tokens, catalog, phase, times, seed))
     queue.put(result)
+
+
+def settle(pid: int, limit_s: float, idle_pct: float = 15.0) -> float:
+    """Wait (at most limit_s) until the server is nearly idle; returns its CPU % of a core over the last 1 s.
+
+    Requests whose clients gave up (time-outs) are still being served after a phase ends, and would be
+    counted against the next phase."""
+    until = time.time() + limit_s
+    while True:
+        before = cpu_seconds(pid)
+        time.sleep(1.0)
+        used_pct = (cpu_seconds(pid) - before) * 100
+        if used_pct < idle_pct or time.time() >= until:
+            return round(used_pct, 1)
 
 
 def run_phase(
@@ -627,6 +649,10 @@ def phases(args: argparse.Namespace) -> list[Phase]:
     planned = [Phase(f"{n} users", n, think_s, args.warmup_s, args.duration_s) for n in args.user_levels]
     sat = args.saturation_users
     planned.append(Phase(f"saturation {sat} users", sat, 0.0, args.warmup_s, args.saturation_s))
+    if args.probe_s > 0:  # each endpoint alone: what one request of it costs the server
+        planned += [
+            Phase(f"{e} alone", PROBE_USERS, 0.0, 1.0, args.probe_s, target=f"probe:{e}") for e in MIX
+        ]
     planned.append(
         Phase(f"ceiling {sat} users", sat, 0.0, args.warmup_s, args.saturation_s, target="ceiling")
     )
@@ -676,14 +702,17 @@ def run(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
                 port, pid = ceiling.port, ceiling.proc.pid if ceiling.proc else 0
             else:
                 port, pid = server.port, server.pid
+            idle_pct = settle(pid, args.settle_s)
             print(
-                f"{phase.name}: warm-up {phase.warmup_s:.0f} s, measuring {phase.duration_s:.0f} s ...",
+                f"{phase.name}: server at {idle_pct:.0f}% of a core before; warm-up {phase.warmup_s:.0f} s, "
+                f"measuring {phase.duration_s:.0f} s ...",
                 flush=True,
             )
             profile = None
             if args.py_spy and phase.target == "app":
                 profile = (args.py_spy, log_dir / f"py-spy-{phase.name.replace(' ', '-')}.txt")
             figures = run_phase(phase, port, pid, tokens, catalog, args.processes, profile)
+            figures["server_cpu_pct_before"] = idle_pct
             results.append(figures)
             say(figures)
     finally:
@@ -732,10 +761,12 @@ def summary(
         "database_url": args.database_url,
         "redis_url": args.redis_url,
         "db_pool_size": args.db_pool_size or "server default",
+        "niceness": args.nice,
         "mix_weights_pct": MIX,
         "think_ms_mean": args.think_ms,
         "request_timeout_s": REQUEST_TIMEOUT_S,
-        "phases": results,
+        "phases": [r for r in results if not r["target"].startswith("probe:")],
+        "probes": [r for r in results if r["target"].startswith("probe:")],
         "ceiling_ratio": ratio,
         "verdict": verdict,
         "machine_busy_pct_before": busy_before,
@@ -804,15 +835,29 @@ def verdict_line(v: dict[str, Any]) -> str:
     )
 
 
+def probe_row(r: dict[str, Any]) -> list[Any]:
+    lat = r["latency"]
+    return [
+        r["target"].removeprefix("probe:"),
+        r["achieved_rps"],
+        f"**{r['server_cpu_ms_per_request']}**",
+        r["server_cpu_pct_of_core"],
+        lat.get("p50_ms"),
+        lat.get("p99_ms"),
+        r["rejected"],
+        r["errors"],
+    ]
+
+
 def report_section(result: dict[str, Any], note: str) -> str:
-    phases_ = result["phases"]
+    phases_, probes = result["phases"], result.get("probes", [])
     app = [r for r in phases_ if r["target"] == "app"]
     endpoints = table(
         ["endpoint", "share", *(r["phase"] for r in app)],
         [[e, f"{MIX[e]}%", *(cell(r["by_endpoint"].get(e)) for r in app)] for e in MIX],
     )
     problems: Counter[str] = Counter()
-    for r in phases_:
+    for r in [*phases_, *probes]:
         for key, n in r["outcomes"].items():
             if not key.endswith("|ok"):
                 problems[f"{r['phase']}: {key}"] += n
@@ -833,7 +878,8 @@ def report_section(result: dict[str, Any], note: str) -> str:
 
 {note}
 
-`{result["command"]}` — {result["storage"]}, DB pool {result["db_pool_size"]}, think time exponential,
+`{result["command"]}` — {result["storage"]}, DB pool {result["db_pool_size"]}, niceness {result["niceness"]},
+think time exponential,
 mean {result["think_ms_mean"]:.0f} ms; {processes} load-generator processes. Machine: {m["nproc"]} ×
 {m["cpu_model"]}, {m["ram_gib"]} GiB, Python {m["python"]}; {busy_text}, load average {m["load_avg_1m"]}
 (1 min) at the end.
@@ -847,8 +893,30 @@ Per endpoint, p50 / p95 / p99 ms:
 
 {endpoints}
 
+{probe_text(probes)}
 Rejections and errors:
 {problem_lines}
+"""
+
+
+def probe_text(probes: list[dict[str, Any]]) -> str:
+    if not probes:
+        return ""
+    header = [
+        "endpoint",
+        "req/s",
+        "server CPU ms/req",
+        "server CPU %",
+        "p50 ms",
+        "p99 ms",
+        "rejected",
+        "errors",
+    ]
+    window = probes[0]["window_s"]
+    return f"""
+Each endpoint alone ({PROBE_USERS} users, no think time, {window:.0f} s): what one request costs the server.
+
+{table(header, [probe_row(r) for r in probes])}
 """
 
 
@@ -880,6 +948,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--saturation-s", type=float, default=30.0, help="measured window of the saturation phases"
     )
+    parser.add_argument(
+        "--probe-s", type=float, default=4.0, help="window of each single-endpoint cost probe (0: none)"
+    )
     parser.add_argument("--processes", type=int, default=2, help="load-generator processes")
     parser.add_argument(
         "--db-pool-size", type=int, default=0, help="EAILI5_DB_POOL_SIZE (0: the server default)"
@@ -888,6 +959,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument(
         "--wait-quiet-s", type=float, default=30.0, help="wait up to this for an idle machine"
+    )
+    parser.add_argument(
+        "--settle-s",
+        type=float,
+        default=60.0,
+        help="wait up to this for the server to go idle between phases",
+    )
+    parser.add_argument(
+        "--nice", type=int, default=0, help="niceness of the run (negative: ahead of other jobs; needs root)"
     )
     parser.add_argument("--max-minutes", type=float, default=12.0)
     parser.add_argument(
@@ -899,7 +979,7 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.quick:
         args.users, args.duration_s, args.saturation_s, args.warmup_s = "20", 10.0, 10.0, 2.0
-        args.saturation_users, args.wait_quiet_s, args.no_write = 20, 0.0, True
+        args.saturation_users, args.wait_quiet_s, args.no_write, args.probe_s = 20, 0.0, True, 2.0
     args.user_levels = [int(n) for n in args.users.split(",") if n.strip()]
     if not args.user_levels or min(args.user_levels) < 1 or args.processes < 1 or args.saturation_users < 1:
         parser.error("--users, --saturation-users and --processes must be positive")
@@ -908,8 +988,20 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def set_niceness(nice: int) -> int:
+    """Run this process and all it starts (server, load generators) at `nice`: on a machine shared with other
+    jobs a negative value (root only) approximates a quiet machine; the report records it."""
+    if nice:
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, nice)
+        except OSError as exc:
+            print(f"could not set niceness {nice}: {exc}", file=sys.stderr)
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
 def main() -> int:
     args = parse_args()
+    args.nice = set_niceness(args.nice)
     raise_nofile(max([*args.user_levels, args.saturation_users]) * 2 + 1024)  # the server inherits it
 
     def stop(signum: int, _: Any) -> None:
