@@ -101,8 +101,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         pytest.skip(message)
     tmp = tmp_path_factory.mktemp("nginx")
     html, runtime = tmp / "html", tmp / "runtime"
-    # As the Dockerfile layers them: placeholder mini app images, then the build over them.
-    shutil.copytree(FRONTEND / "docker" / "miniapp", html / "miniapp")
+    # As the Dockerfile copies it: the build, mini app images (public/miniapp/) included.
     shutil.copytree(DIST, html, dirs_exist_ok=True)
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
