@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Trading benchmark: U concurrent users placing market orders against ONE server instance.
 
-    backend/.venv/bin/python bench/trading/run.py [--users 100] [--orders 30] [--processes 2]
+    backend/.venv/bin/python bench/trading/run.py [--users 100] [--orders 30] [--processes 2] [--quick]
         [--database-url postgresql://postgres@127.0.0.1:5432/eaili5_bench_trading]
-        [--redis-url redis://127.0.0.1:6379/12]
+        [--redis-url redis://127.0.0.1:6379/12] [--reads 0.2] [--py-spy backend/.venv/bin/py-spy] [--note "..."]
 
 Starts a fresh `eaili5 serve` (a separate uvicorn process) on PostgreSQL + Redis (the database is
 created if missing and migrated; Redis keys get a fresh prefix), creates U guest sessions, then the
@@ -14,7 +14,13 @@ with the same Idempotency-Key (the retry must answer 200 `replayed`).
 
 Outcomes: `filled` (201), `replayed` (200), expected rejections (409/422 with a trading error kind:
 no cash left, nothing to sell, a sell under $1, ...) and errors (anything else: 5xx, 429, timeouts,
-unexpected kinds). Reports orders/s and latency p50/p95/p99/max, overall and per outcome.
+unexpected kinds). Reports orders/s and latency p50/p95/p99/max, overall and per outcome. With
+`--reads F` a user also reads its portfolio (GET /api/portfolio, or /equity every other time) after a
+fraction F of its orders, as the app does after a fill; those reads are reported separately.
+`--quick` is a smoke run (30 users × 10 orders), not a measurement to compare. What the database did per
+request comes from PostgreSQL's own counters (pg_stat_user_tables: index and sequential scans, rows
+inserted and updated per table; pg_stat_database: transactions): a sequential scan per order means a
+missing index. The server's CPU and the whole machine's busy share are recorded with the figures.
 
 Bounded: every request has a timeout, the run has --max-minutes, all traffic goes to 127.0.0.1.
 Writes bench/trading/latest.json and appends a section to bench/trading/REPORT.md.
@@ -28,11 +34,8 @@ import contextlib
 import datetime as dt
 import json
 import multiprocessing as mp
-import os
-import platform
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,12 +44,22 @@ import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from common import (  # after the path set-up above
+    Server,
+    busy_percent_since,
+    check_local,
+    cpu_seconds,
+    ensure_database,
+    machine_info,
+    summarize,
+    system_busy,
+)
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-VENV_BIN = REPO / "backend" / ".venv" / "bin"
-HOST = "127.0.0.1"
+PROFILE_DIR = Path(tempfile.gettempdir())  # profiles stay out of the repository
 TARGET_P99_MS = 100.0
 TOKENS = [  # simulated market tokens with deep and shallow pools
     "0x4200000000000000000000000000000000000006",  # WETH
@@ -62,128 +75,7 @@ EXPECTED_KINDS = {
     "NoLiquidity",
 }
 REQUEST_TIMEOUT_S = 10.0
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    index = min(len(sorted_values) - 1, max(0, round(p / 100 * (len(sorted_values) - 1))))
-    return sorted_values[index]
-
-
-def summarize(latencies_ms: list[float]) -> dict[str, Any]:
-    values = sorted(latencies_ms)
-    return {
-        "count": len(values),
-        "p50_ms": round(percentile(values, 50), 2),
-        "p95_ms": round(percentile(values, 95), 2),
-        "p99_ms": round(percentile(values, 99), 2),
-        "max_ms": round(values[-1], 2) if values else None,
-    }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def check_local(url: str, what: str) -> None:
-    host = urlsplit(url).hostname
-    if host not in {"127.0.0.1", "localhost", "::1"}:
-        sys.exit(f"{what} must be on this machine (got host {host!r}): the benchmark never leaves 127.0.0.1")
-
-
-def machine() -> dict[str, Any]:
-    load1, load5, _ = os.getloadavg()
-    return {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "load_avg_1m": round(load1, 2),
-        "load_avg_5m": round(load5, 2),
-    }
-
-
-# --------------------------------------------------------------------------------------------
-# the server under test
-# --------------------------------------------------------------------------------------------
-async def ensure_database(url: str) -> None:
-    import asyncpg  # the backend's own driver
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl().replace("postgresql+asyncpg", "postgresql")
-    connection = await asyncpg.connect(admin)
-    try:
-        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-
-
-class Server:
-    def __init__(self, args: argparse.Namespace, data_dir: Path) -> None:
-        self.args, self.data_dir = args, data_dir
-        self.port = free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log_path = data_dir / "server.log"
-
-    def env(self) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("EAILI5_") and k not in {"DATABASE_URL", "REDIS_URL"}
-        }
-        env.update(
-            EAILI5_DATA_DIR=str(self.data_dir),
-            EAILI5_LOG_LEVEL="WARNING",
-            EAILI5_RATE_LIMIT_DEFAULT="1000000/minute",
-            EAILI5_RATE_LIMIT_SESSION_CREATE="1000000/minute",
-            EAILI5_KV_PREFIX=f"bench-trading:{uuid.uuid4().hex[:8]}:",
-            EAILI5_DB_POOL_SIZE=str(self.args.db_pool_size),
-            DATABASE_URL=self.args.database_url,
-            REDIS_URL=self.args.redis_url,
-        )
-        return env
-
-    def migrate(self) -> None:
-        subprocess.run(
-            [str(VENV_BIN / "eaili5"), "migrate"], env=self.env(), check=True, timeout=180,
-            stdout=subprocess.DEVNULL,
-        )
-
-    def start(self) -> None:
-        import httpx
-
-        log = open(self.log_path, "wb")  # noqa: SIM115 - lives as long as the server
-        self.proc = subprocess.Popen(
-            [str(VENV_BIN / "eaili5"), "serve", "--host", HOST, "--port", str(self.port)],
-            env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        deadline = time.time() + 60
-        with httpx.Client(base_url=self.base, trust_env=False, timeout=2) as http:
-            while time.time() < deadline:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"server exited with {self.proc.returncode}; see {self.log_path}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if http.get("/readyz").status_code == 200:
-                        return
-                time.sleep(0.25)
-        raise RuntimeError("server not ready within 60 s")
-
-    @property
-    def base(self) -> str:
-        return f"http://{HOST}:{self.port}"
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=25)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+QUICK = {"users": 30, "orders": 10}
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,7 +95,7 @@ def classify(status: int, body: bytes) -> str:
 
 
 async def user_loop(
-    http: Any, token: str, orders: int, start_at: float, seed: int, results: list[tuple[str, float]]
+    http: Any, token: str, orders: int, reads: float, start_at: float, seed: int, results: list[tuple[str, float]]
 ) -> None:
     rng = random.Random(seed)
     headers = {"Authorization": f"Bearer {token}"}
@@ -228,9 +120,20 @@ async def user_loop(
             results.append((outcome, (time.perf_counter() - started) * 1000))
             if outcome == "filled" and body["side"] == "buy" and body["token"] not in held:
                 held.append(body["token"])
+        if reads and rng.random() < reads:  # the app re-reads the portfolio (or its chart) after a fill
+            path = "/api/portfolio/equity" if number % 2 else "/api/portfolio"
+            started = time.perf_counter()
+            try:
+                response = await http.get(path, headers=headers)
+                kind = "ok" if response.status_code == 200 else f"error:{response.status_code}"
+            except Exception as exc:  # noqa: BLE001 - timeouts, resets
+                kind = f"error:exception:{type(exc).__name__}"
+            results.append((f"read:{path.rsplit('/', 1)[1]}:{kind}", (time.perf_counter() - started) * 1000))
 
 
-async def generate(base: str, tokens: list[str], orders: int, start_at: float, seed: int) -> list[Any]:
+async def generate(
+    base: str, tokens: list[str], orders: int, reads: float, start_at: float, seed: int
+) -> list[Any]:
     import httpx
 
     results: list[tuple[str, float]] = []
@@ -238,14 +141,17 @@ async def generate(base: str, tokens: list[str], orders: int, start_at: float, s
     async with httpx.AsyncClient(
         base_url=base, trust_env=False, timeout=REQUEST_TIMEOUT_S, limits=limits
     ) as http:
-        await asyncio.gather(
-            *(user_loop(http, token, orders, start_at, seed * 1000 + i, results) for i, token in enumerate(tokens))
-        )
+        await asyncio.gather(*(
+            user_loop(http, token, orders, reads, start_at, seed * 1000 + i, results)
+            for i, token in enumerate(tokens)
+        ))
     return results
 
 
-def worker_main(base: str, tokens: list[str], orders: int, start_at: float, seed: int, queue: Any) -> None:
-    results = asyncio.run(generate(base, tokens, orders, start_at, seed))
+def worker_main(
+    base: str, tokens: list[str], orders: int, reads: float, start_at: float, seed: int, queue: Any
+) -> None:
+    results = asyncio.run(generate(base, tokens, orders, reads, start_at, seed))
     queue.put((time.time(), results))
 
 
@@ -264,83 +170,200 @@ def new_sessions(base: str, users: int) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------
+# what the database did (PostgreSQL's own counters)
+# --------------------------------------------------------------------------------------------
+TABLE_STATS = (
+    "SELECT relname, seq_scan, coalesce(idx_scan, 0), n_tup_ins, n_tup_upd FROM pg_stat_user_tables "
+    "WHERE relname IN ('portfolios', 'holdings', 'trades', 'orders', 'equity_snapshots')"
+)
+DB_STATS = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+
+
+async def pg_counters(url: str) -> dict[str, Any]:
+    """Per-table scans/writes and the transaction count, so a run can say what one order cost."""
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute("SELECT pg_stat_clear_snapshot()")
+        tables = {
+            row[0]: {"seq_scan": row[1], "idx_scan": row[2], "inserted": row[3], "updated": row[4]}
+            for row in await connection.fetch(TABLE_STATS)
+        }
+        return {"tables": tables, "transactions": int(await connection.fetchval(DB_STATS))}
+    finally:
+        await connection.close()
+
+
+def per_request(before: dict[str, Any], after: dict[str, Any], requests: int) -> dict[str, Any]:
+    """Counter deltas divided by the number of requests (includes the poller's own work: small)."""
+    if not requests:
+        return {}
+    tables = {
+        name: {
+            key: round((value - before["tables"].get(name, {}).get(key, 0)) / requests, 2)
+            for key, value in counters.items()
+        }
+        for name, counters in after["tables"].items()
+    }
+    transactions = round((after["transactions"] - before["transactions"]) / requests, 2)
+    return {"transactions": transactions, "tables": tables}
+
+
+# --------------------------------------------------------------------------------------------
 # the run
 # --------------------------------------------------------------------------------------------
+def start_py_spy(py_spy: str | None, pid: int, seconds: float) -> subprocess.Popen[bytes] | None:
+    if not py_spy:
+        return None
+    return subprocess.Popen(
+        [py_spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "100", "-f", "raw",
+         "-o", str(PROFILE_DIR / "eaili5-bench-trading-py-spy.txt"), "--nonblocking"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def stop_py_spy(spy: subprocess.Popen[bytes] | None) -> None:
+    if spy is None:
+        return
+    spy.send_signal(signal.SIGINT)  # py-spy writes what it recorded so far on Ctrl-C
+    try:
+        spy.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        spy.kill()
+
+
+def load(args: argparse.Namespace, server: Server) -> tuple[list[tuple[str, float]], float, dict[str, Any]]:
+    """Run the load generators; (results, wall seconds, server-side readings)."""
+    tokens = new_sessions(server.base, args.users)
+    start_at = time.time() + 1.0
+    queue: Any = mp.Queue()
+    chunks = [tokens[i :: args.processes] for i in range(args.processes)]
+    procs = [
+        mp.Process(target=worker_main, args=(server.base, chunk, args.orders, args.reads, start_at, i, queue))
+        for i, chunk in enumerate(chunks)
+    ]
+    counters_before = asyncio.run(pg_counters(args.database_url))
+    cpu_before, busy_before = cpu_seconds(server.pid), system_busy()
+    spy = start_py_spy(args.py_spy, server.pid, args.max_minutes * 60)
+    for proc in procs:
+        proc.start()
+    finished, results = [], []
+    deadline = time.time() + args.max_minutes * 60
+    try:
+        for _ in procs:
+            ended, rows = queue.get(timeout=max(1.0, deadline - time.time()))
+            finished.append(ended)
+            results.extend(rows)
+    finally:
+        for proc in procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.terminate()
+        stop_py_spy(spy)
+    wall = max(finished) - start_at
+    readings = {
+        "server_cpu_pct": round(100 * (cpu_seconds(server.pid) - cpu_before) / wall, 1) if wall > 0 else None,
+        "machine_busy_pct_of_all_cores": busy_percent_since(busy_before),
+    }
+    time.sleep(1.5)  # PostgreSQL flushes a backend's statistics at most once a second
+    orders = sum(1 for outcome, _ in results if not outcome.startswith("read:"))
+    readings["database_per_request"] = per_request(
+        counters_before, asyncio.run(pg_counters(args.database_url)), len(results)
+    )
+    readings["orders"] = orders
+    return results, wall, readings
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     asyncio.run(ensure_database(args.database_url))
     with tempfile.TemporaryDirectory(prefix="bench-trading-") as tmp:
-        server = Server(args, Path(tmp))
+        server = Server(
+            Path(tmp),
+            database_url=args.database_url,
+            redis_url=args.redis_url,
+            extra_env={
+                "EAILI5_KV_PREFIX": f"bench-trading:{uuid.uuid4().hex[:8]}:",
+                "EAILI5_DB_POOL_SIZE": str(args.db_pool_size),
+            },
+            label="trading",
+        )
         server.migrate()
         server.start()
         try:
-            tokens = new_sessions(server.base, args.users)
-            start_at = time.time() + 1.0
-            queue: Any = mp.Queue()
-            chunks = [tokens[i :: args.processes] for i in range(args.processes)]
-            procs = [
-                mp.Process(target=worker_main, args=(server.base, chunk, args.orders, start_at, i, queue))
-                for i, chunk in enumerate(chunks)
-            ]
-            for proc in procs:
-                proc.start()
-            finished, results = [], []
-            deadline = time.time() + args.max_minutes * 60
-            for _ in procs:
-                ended, rows = queue.get(timeout=max(1.0, deadline - time.time()))
-                finished.append(ended)
-                results.extend(rows)
-            for proc in procs:
-                proc.join(timeout=10)
-            wall = max(finished) - start_at
+            results, wall, readings = load(args, server)
         finally:
             server.stop()
+    orders = [(outcome, ms) for outcome, ms in results if not outcome.startswith("read:")]
+    reads = [(outcome, ms) for outcome, ms in results if outcome.startswith("read:")]
     outcomes = Counter(outcome for outcome, _ in results)
-    latencies = [ms for _, ms in results]
     by_class: dict[str, list[float]] = {}
-    for outcome, ms in results:
+    for outcome, ms in orders:
         by_class.setdefault(outcome.split(":")[0], []).append(ms)
-    errors = sum(count for outcome, count in outcomes.items() if outcome.startswith("error"))
-    overall = summarize(latencies)
+    by_read: dict[str, list[float]] = {}
+    for outcome, ms in reads:
+        by_read.setdefault(outcome.split(":")[1], []).append(ms)
+    errors = sum(count for outcome, count in outcomes.items() if "error" in outcome)
+    overall = summarize(ms for _, ms in orders)
     return {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "quick": args.quick,
         "users": args.users,
         "orders_per_user": args.orders,
+        "reads_per_order": args.reads,
         "load_processes": args.processes,
         "storage": "postgresql + redis",
         "requests": len(results),
+        "orders": len(orders),
         "wall_seconds": round(wall, 2),
-        "orders_per_second": round(len(results) / wall, 1) if wall > 0 else None,
+        "orders_per_second": round(len(orders) / wall, 1) if wall > 0 else None,
         "latency": overall,
         "latency_by_outcome": {name: summarize(values) for name, values in sorted(by_class.items())},
+        "read_latency": {name: summarize(values) for name, values in sorted(by_read.items())},
         "outcomes": dict(sorted(outcomes.items())),
         "errors": errors,
-        "target": {"p99_ms": TARGET_P99_MS, "met": overall["p99_ms"] < TARGET_P99_MS and errors == 0},
-        "machine": machine(),
+        "target": {
+            "p99_ms": TARGET_P99_MS,
+            "met": overall.get("p99_ms", float("inf")) < TARGET_P99_MS and errors == 0,
+        },
+        **readings,
+        "machine": machine_info(),
+        "note": args.note,
     }
 
 
-def report_section(result: dict[str, Any], note: str) -> str:
+def report_section(result: dict[str, Any]) -> str:
     lat = result["latency"]
     rows = "\n".join(
         f"| {name} | {s['count']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} |"
-        for name, s in result["latency_by_outcome"].items()
+        for name, s in [*result["latency_by_outcome"].items(),
+                        *((f"read {k}", v) for k, v in result["read_latency"].items())]
     )
     outcomes = "\n".join(f"| `{name}` | {count} |" for name, count in result["outcomes"].items())
     met = "met" if result["target"]["met"] else "NOT met"
+    machine = result["machine"]
+    database = result.get("database_per_request") or {}
+    tables = ", ".join(
+        f"{name} {c['idx_scan']} idx / {c['seq_scan']} seq scans, {c['inserted']} ins, {c['updated']} upd"
+        for name, c in sorted(database.get("tables", {}).items())
+    )
+    quick = " (--quick: a smoke run)" if result["quick"] else ""
     return f"""
-## {result["when"]} — {result["users"]} users, {result["requests"]} orders, {result["storage"]}
+## {result["when"]} — {result["users"]} users, {result["orders"]} orders, {result["storage"]}{quick}
 
-{note}
+{result["note"]}
 
 - Throughput: **{result["orders_per_second"]} orders/s** over {result["wall_seconds"]} s
-  ({result["load_processes"]} load-generator processes, closed loop: ~{result["users"]} orders in flight).
-- Latency (all orders): p50 **{lat["p50_ms"]} ms**, p95 **{lat["p95_ms"]} ms**, p99 **{lat["p99_ms"]} ms**,
-  max {lat["max_ms"]} ms. Target p99 < {TARGET_P99_MS:.0f} ms with zero errors: **{met}**.
+  ({result["load_processes"]} load-generator processes, closed loop: ~{result["users"]} requests in flight).
+- Latency (all orders): p50 **{lat.get("p50_ms")} ms**, p95 **{lat.get("p95_ms")} ms**, p99 **{lat.get("p99_ms")} ms**,
+  max {lat.get("max_ms")} ms. Target p99 < {TARGET_P99_MS:.0f} ms with zero errors: **{met}**.
 - Errors (not expected rejections): **{result["errors"]}**.
-- Machine: {result["machine"]["cpus"]} CPUs, load average {result["machine"]["load_avg_1m"]} (1 min) /
-  {result["machine"]["load_avg_5m"]} (5 min) at the end of the run.
+- Server CPU {result["server_cpu_pct"]}% of one core; whole machine {result["machine_busy_pct_of_all_cores"]}% busy
+  of {machine["nproc"]} cores (load generators and other jobs included); load average {machine["load_avg_1m"]}
+  (1 min) / {machine["load_avg_5m"]} (5 min) at the end.
+- PostgreSQL per request: {database.get("transactions")} transactions; {tables}.
 
-| outcome | orders | p50 ms | p95 ms | p99 ms | max ms |
+| outcome | requests | p50 ms | p95 ms | p99 ms | max ms |
 |---|---|---|---|---|---|
 {rows}
 
@@ -350,22 +373,41 @@ def report_section(result: dict[str, Any], note: str) -> str:
 """
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--orders", type=int, default=30, help="orders per user")
+    parser.add_argument("--reads", type=float, default=0.2, help="share of orders followed by a portfolio read")
     parser.add_argument("--processes", type=int, default=2, help="load-generator processes")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 30 users × 10 orders")
     parser.add_argument("--db-pool-size", type=int, default=20)
     parser.add_argument(
         "--database-url", default="postgresql://postgres@127.0.0.1:5432/eaili5_bench_trading"
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
-    parser.add_argument("--max-minutes", type=float, default=10.0)
+    parser.add_argument("--max-minutes", type=float, default=5.0)
+    parser.add_argument("--py-spy", default=None, 
+                        help=f"path to py-spy: record the server (raw stacks in {PROFILE_DIR})")
     parser.add_argument("--note", default="", help="context to record with the figures (e.g. a busy machine)")
+    parser.add_argument("--no-report", action="store_true", help="print only; do not write latest.json/REPORT.md")
     args = parser.parse_args()
+    if args.quick:
+        for name, value in QUICK.items():
+            if getattr(args, name) == parser.get_default(name):
+                setattr(args, name, value)
     check_local(args.database_url, "--database-url")
     check_local(args.redis_url, "--redis-url")
+    if not 0 <= args.reads <= 1:
+        parser.error("--reads is a share: 0..1")
+    return args
+
+
+def main() -> None:
+    args = parse_args()
     result = run(args)
+    print(json.dumps(result, indent=2))
+    if args.no_report:
+        return
     (HERE / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
     report = HERE / "REPORT.md"
     if not report.exists():
@@ -374,8 +416,7 @@ def main() -> None:
             "`bench/README.md`. Newest run last.\n"
         )
     with report.open("a") as handle:
-        handle.write(report_section(result, args.note))
-    print(json.dumps(result, indent=2))
+        handle.write(report_section(result))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eaili5.models.base import Base, Timestamps, UUIDPrimaryKey
@@ -37,6 +37,13 @@ class Order(UUIDPrimaryKey, Timestamps, Base):
         UniqueConstraint("user_id", "idempotency_key", name="uq_orders_user_id_idempotency_key"),
         Index("ix_orders_status_token", "status", "token"),
         Index("ix_orders_portfolio_id_created_at", "portfolio_id", "created_at"),
+        # The tick hook's expiry check, every second: only open orders, by expiry time.
+        Index(
+            "ix_orders_open_expires_at",
+            "expires_at",
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

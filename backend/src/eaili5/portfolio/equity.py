@@ -9,7 +9,7 @@ still all cash ($100) then: the leaderboard's weekly base relies on that.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -36,11 +36,16 @@ class Valuation:
 
 def value_holdings(holdings: Iterable[Holding], ticks: dict[str, PriceTick]) -> Decimal:
     """Holdings at the latest prices; a token without a price counts as 0 (as in the portfolio view)."""
+    return value_amounts({holding.token: holding.amount for holding in holdings}, ticks)
+
+
+def value_amounts(amounts: Mapping[str, Decimal], ticks: dict[str, PriceTick]) -> Decimal:
+    """{token: amount held} at the latest prices, valued like `value_holdings`."""
     total = Decimal(0)
-    for holding in holdings:
-        tick = ticks.get(holding.token)
-        if tick is not None and holding.amount > 0:
-            total += even(holding.amount * tick.price_usd, USD_SCALE)
+    for token, amount in amounts.items():
+        tick = ticks.get(token)
+        if tick is not None and amount > 0:
+            total += even(amount * tick.price_usd, USD_SCALE)
     return total
 
 
@@ -78,6 +83,16 @@ async def snapshots(
     if since is not None:
         query = query.where(EquitySnapshot.taken_at >= since)
     return list((await db.execute(query.order_by(EquitySnapshot.taken_at, EquitySnapshot.id))).scalars())
+
+
+async def values(db: AsyncSession, portfolio_id: uuid.UUID) -> list[Decimal]:
+    """A run's snapshot values, oldest first: only the column max drawdown needs (no ORM objects)."""
+    query = (
+        select(EquitySnapshot.total_value_usd)
+        .where(EquitySnapshot.portfolio_id == portfolio_id)
+        .order_by(EquitySnapshot.taken_at, EquitySnapshot.id)
+    )
+    return list((await db.execute(query)).scalars())
 
 
 async def last_before(

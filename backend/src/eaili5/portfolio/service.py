@@ -6,11 +6,14 @@ Accounting (average cost; fees and gas are part of what a trade costs or yields)
         realized P&L = received - removed
 So, for every run and at every commit, exactly:  cash + sum(holding basis) = 100 + sum(realized P&L).
 
-Concurrency: an order first takes the portfolio's write lock (an UPDATE of its row: a row lock on
-PostgreSQL, the database write lock on SQLite), then reads cash and holding, and writes them back with
-compare-and-swap UPDATEs whose row counts are checked; the CHECK constraints are the last line. The
-whole order runs in a SAVEPOINT inside the request's transaction, so a duplicate Idempotency-Key
-(the unique constraint fires) undoes only the order and the original trade is returned instead.
+Concurrency: an order first takes the portfolio's write lock (an UPDATE of its row that returns the
+cash: a row lock on PostgreSQL, the database write lock on SQLite), then reads the holdings, and writes
+them back with compare-and-swap UPDATEs whose row counts are checked; the CHECK constraints are the last
+line. The trade row is inserted before the holding and cash change, with ON CONFLICT DO NOTHING on the
+(user, Idempotency-Key) constraint: when a concurrent retry with the same key filled first, nothing of
+this order has been written and the original trade is returned instead. Any refusal raises and the
+request's transaction rolls the order back whole. A market order costs 9 SQL round trips in all
+(tests/portfolio/test_statement_counts.py keeps it that way).
 """
 
 from __future__ import annotations
@@ -215,26 +218,38 @@ class PortfolioService:
     ) -> tuple[TradeOut, bool]:
         """Fill a market order once per Idempotency-Key: (trade, replayed)."""
         fingerprint = hashlib.sha256(order.model_dump_json().encode()).hexdigest()
-        portfolio = await self.current(db, user_id)
-        existing = await repository.find_trade(db, user_id, key)
-        if existing is not None:
+        portfolio, existing_id, key_used_by_order = await self._current_and_key(db, user_id, key)
+        if existing_id is not None:
+            existing = await repository.find_trade(db, user_id, key)
+            assert existing is not None  # trades are never deleted
             return self._replay(existing, fingerprint), True
-        if await orders_repository.by_key(db, user_id, key) is not None:
+        if key_used_by_order:
             raise IdempotencyKeyReused(
                 "This Idempotency-Key was already used for a different order. Use a new key for a new order."
             )
         priced = await self.priced(order.token)  # before the lock: keep the lock short
         try:
-            async with db.begin_nested():
-                trade = await self.execute(
-                    db, user_id, portfolio.id, order, priced, key, fingerprint, order.min_amount_out
-                )
-        except IntegrityError:
+            trade = await self.execute(
+                db, user_id, portfolio.id, order, priced, key, fingerprint, order.min_amount_out
+            )
+        except DuplicateKey:  # a concurrent retry with this key filled first: nothing was written here
             existing = await repository.find_trade(db, user_id, key)
             if existing is None:
                 raise
             return self._replay(existing, fingerprint), True
         return trade_out(trade), False
+
+    async def _current_and_key(
+        self, db: AsyncSession, user_id: uuid.UUID, key: str
+    ) -> tuple[Portfolio, uuid.UUID | None, bool]:
+        """The current portfolio and how `key` was used before, in one query on the usual path."""
+        found = await repository.current_with_key(db, user_id, key)
+        if found is not None:
+            return found
+        portfolio = await self.current(db, user_id)  # first use: created now
+        existing = await repository.find_trade(db, user_id, key)
+        used = await orders_repository.by_key(db, user_id, key) is not None
+        return portfolio, existing.id if existing else None, used
 
     def _replay(self, trade: Trade, fingerprint: str) -> TradeOut:
         if trade.request_hash != fingerprint:
@@ -254,54 +269,68 @@ class PortfolioService:
         fingerprint: str,
         min_amount_out: Decimal | None = None,
     ) -> Trade:
-        """Fill `order` at `priced` (also used for triggered limit/stop orders), then snapshot equity."""
-        if not await repository.lock_portfolio(db, portfolio_id):
+        """Fill `order` at `priced` (also used for triggered limit/stop orders), then snapshot equity.
+
+        Round trips: lock + cash, all holdings, the trade, the holding, the cash, the snapshot. The
+        trade is written first: a duplicate Idempotency-Key (`DuplicateKey`) then stops the order
+        before anything else is written, so no SAVEPOINT is needed around it. Any other refusal
+        raises, and the caller's transaction rolls the order back whole."""
+        cash = await repository.lock_and_read_cash(db, portfolio_id)
+        if cash is None:
             raise PortfolioChanged("Your portfolio was just reset. Check it and try again.")
-        cash = await repository.cash(db, portfolio_id)
-        holding = await repository.find_holding(db, portfolio_id, priced.key)
+        held = await repository.holdings(db, portfolio_id)
+        holding = next((row for row in held if row.token == priced.key), None)
         fill = self._fill(order, priced, holding.amount if holding else Decimal(0))
         _check_minimum(min_amount_out, fill, priced.token.symbol)
         if fill.side == "buy":
             basis, realized, new_cash = fill.usd_amount, None, cash - fill.usd_amount
             if new_cash < 0:
                 raise InsufficientCash(cash, fill.usd_amount)
-            await self._add_to_holding(db, portfolio_id, priced.key, holding, fill)
+            amount_after = (holding.amount if holding else Decimal(0)) + fill.token_amount
         else:
             assert holding is not None  # _fill refused selling what is not held
             basis = basis_removed(holding.amount, holding.cost_basis_usd, fill.token_amount)
             realized, new_cash = fill.usd_amount - basis, cash + fill.usd_amount
-            amount_left = holding.amount - fill.token_amount
-            if not await repository.swap_holding(db, holding, amount_left, holding.cost_basis_usd - basis):
+            amount_after = holding.amount - fill.token_amount
+        trade = await repository.insert_trade(
+            db,
+            {
+                "user_id": user_id,
+                "portfolio_id": portfolio_id,
+                "idempotency_key": key,
+                "request_hash": fingerprint,
+                "side": fill.side,
+                "token": priced.key,
+                "symbol": priced.token.symbol,
+                "token_amount": fill.token_amount,
+                "usd_amount": fill.usd_amount,
+                "price_usd": fill.price_usd,
+                "fill_price": fill.fill_price,
+                "pool_fee_usd": fill.pool_fee_usd,
+                "price_impact_pct": fill.price_impact_pct,
+                "gas_usd": fill.gas_usd,
+                "cost_basis_usd": basis,
+                "realized_pnl_usd": realized,
+                "price_source": priced.tick.source,
+                "price_as_of": priced.tick.as_of,
+            },
+        )
+        if trade is None:
+            raise DuplicateKey(key)
+        if fill.side == "buy":
+            await self._add_to_holding(db, portfolio_id, priced.key, holding, fill)
+        else:
+            assert holding is not None
+            if not await repository.swap_holding(db, holding, amount_after, holding.cost_basis_usd - basis):
                 raise PortfolioChanged("Your holding changed while we traded. Please try again.")
         if not await repository.set_cash(db, portfolio_id, cash, new_cash):
             raise PortfolioChanged("Your cash changed while we traded. Please try again.")
-        ticks = await self.market.ticks()
-        await equity.snapshot(
-            db, portfolio_id, await equity.valuation(db, portfolio_id, new_cash, ticks), "trade"
-        )
-        return await repository.add_trade(
-            db,
-            Trade(
-                user_id=user_id,
-                portfolio_id=portfolio_id,
-                idempotency_key=key,
-                request_hash=fingerprint,
-                side=fill.side,
-                token=priced.key,
-                symbol=priced.token.symbol,
-                token_amount=fill.token_amount,
-                usd_amount=fill.usd_amount,
-                price_usd=fill.price_usd,
-                fill_price=fill.fill_price,
-                pool_fee_usd=fill.pool_fee_usd,
-                price_impact_pct=fill.price_impact_pct,
-                gas_usd=fill.gas_usd,
-                cost_basis_usd=basis,
-                realized_pnl_usd=realized,
-                price_source=priced.tick.source,
-                price_as_of=priced.tick.as_of,
-            ),
-        )
+        # Valued from what was read under the lock plus this fill: no second read of the holdings.
+        amounts = {row.token: row.amount for row in held}
+        amounts[priced.key] = amount_after
+        value = equity.Valuation(new_cash, equity.value_amounts(amounts, await self.market.ticks()))
+        await equity.snapshot(db, portfolio_id, value, "trade")
+        return trade
 
     async def _add_to_holding(
         self, db: AsyncSession, portfolio_id: uuid.UUID, token: str, holding: Holding | None, fill: Fill
@@ -327,10 +356,8 @@ class PortfolioService:
         for row in valued:
             if row.value_usd is not None and total > 0:
                 row.share_pct = even(row.value_usd / total * 100, PERCENT_SCALE)
-        history = await equity.snapshots(db, [portfolio.id])
-        drawdown = equity.max_drawdown_pct(
-            [STARTING_BALANCE_USD, *(row.total_value_usd for row in history), total]
-        )
+        history = await equity.values(db, portfolio.id)
+        drawdown = equity.max_drawdown_pct([STARTING_BALANCE_USD, *history, total])
         return PortfolioOut(
             run=portfolio.run,
             started_at=portfolio.created_at,
@@ -429,6 +456,10 @@ class PortfolioService:
         await orders_repository.close_open(db, portfolio.id, "cancelled", "The portfolio was reset.")
         await repository.create_portfolio(db, user_id, portfolio.run + 1)
         return await self.view(db, user_id)
+
+
+class DuplicateKey(Exception):
+    """The user already has a trade with this Idempotency-Key (a concurrent retry filled first)."""
 
 
 def _check_minimum(min_amount_out: Decimal | None, fill: Fill, symbol: str) -> None:
