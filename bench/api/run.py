@@ -417,7 +417,7 @@ def settle(pid: int, limit_s: float, idle_pct: float = 15.0) -> float:
         time.sleep(1.0)
         used_pct = (cpu_seconds(pid) - before) * 100
         if used_pct < idle_pct or time.time() >= until:
-            return round(used_pct, 1)
+            return round(float(used_pct), 1)
 
 
 def run_phase(
@@ -472,9 +472,9 @@ def run_phase(
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        server_before, busy_before = cpu_seconds(pid), system_busy()
+        server_before, busy_before, waited_before = cpu_seconds(pid), system_busy(), run_queue_wait_s(pid)
         time.sleep(max(0.0, end_at - time.time()))
-        server_after, busy_after = cpu_seconds(pid), system_busy()
+        server_after, busy_after, waited_after = cpu_seconds(pid), system_busy(), run_queue_wait_s(pid)
         results = []
         for _ in procs:
             results.append(queue.get(timeout=max(1.0, end_at + REQUEST_TIMEOUT_S + 30 - time.time())))
@@ -491,7 +491,17 @@ def run_phase(
                 proc.terminate()
                 proc.join(timeout=5)
     machine_busy_pct = (busy_after[0] - busy_before[0]) / max(1.0, busy_after[1] - busy_before[1]) * 100
-    return phase_figures(phase, results, server_after - server_before, machine_busy_pct, len(procs))
+    figures = phase_figures(phase, results, server_after - server_before, machine_busy_pct, len(procs))
+    figures["server_cpu_wait_pct"] = round((waited_after - waited_before) / phase.duration_s * 100, 1)
+    return figures
+
+
+def run_queue_wait_s(pid: int) -> float:
+    """Seconds the process's main thread (the server's event loop) was ready to run but waited for a CPU:
+    the direct measure of a server starved by other jobs (from /proc/<pid>/schedstat; 0 if unavailable)."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    return 0.0
 
 
 def phase_figures(
@@ -666,7 +676,8 @@ def say(figures: dict[str, Any]) -> None:
         f"  {figures['phase']}: {offered}achieved {figures['achieved_rps']} req/s; p50 {lat.get('p50_ms')} "
         f"p95 {lat.get('p95_ms')} p99 {lat.get('p99_ms')} ms; errors {figures['errors']}, rejected "
         f"{figures['rejected']}; server CPU {figures['server_cpu_pct_of_core']}% of a core, load generator "
-        f"{figures['loadgen_cpu_pct_of_core']}%, machine {figures['machine_busy_pct']}% busy",
+        f"{figures['loadgen_cpu_pct_of_core']}%, machine {figures['machine_busy_pct']}% busy; the server "
+        f"waited for a CPU {figures.get('server_cpu_wait_pct')}% of the time",
         flush=True,
     )
 
@@ -791,6 +802,7 @@ PHASE_COLUMNS = [
     "server CPU % of a core (ms/req)",
     "load gen CPU % (µs/req)",
     "machine busy %",
+    "server waiting for a CPU %",
 ]
 
 
@@ -816,6 +828,7 @@ def phase_row(r: dict[str, Any]) -> list[Any]:
         f"{r['server_cpu_pct_of_core']} ({r['server_cpu_ms_per_request']})",
         f"{r['loadgen_cpu_pct_of_core']} ({r['loadgen_cpu_us_per_request']})",
         r["machine_busy_pct"],
+        r.get("server_cpu_wait_pct"),
     ]
 
 
