@@ -4204,6 +4204,15 @@ export type ReadMetaData = {
     url: '/api/meta';
 };
 
+export type ReadMetaErrors = {
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+};
+
+export type ReadMetaError = ReadMetaErrors[keyof ReadMetaErrors];
+
 export type ReadMetaResponses = {
     /**
      * Successful Response
@@ -4592,6 +4601,19 @@ export type ReadConnectionsData = {
     url: '/api/realtime/connections';
 };
 
+export type ReadConnectionsErrors = {
+    /**
+     * Too many requests; wait for `Retry-After` seconds.
+     */
+    429: ErrorOut;
+    /**
+     * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
+     */
+    503: ErrorOut;
+};
+
+export type ReadConnectionsError = ReadConnectionsErrors[keyof ReadConnectionsErrors];
+
 export type ReadConnectionsResponses = {
     /**
      * Successful Response
@@ -4804,6 +4826,10 @@ export type ReadCandlesErrors = {
      */
     429: ErrorOut;
     /**
+     * An outside data source (market vendor, RPC) failed or is backing off; `detail` says which.
+     */
+    502: ErrorOut;
+    /**
      * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
      */
     503: ErrorOut;
@@ -4854,6 +4880,10 @@ export type ReadRecentTradesErrors = {
      * Too many requests; wait for `Retry-After` seconds.
      */
     429: ErrorOut;
+    /**
+     * An outside data source (market vendor, RPC) failed or is backing off; `detail` says which.
+     */
+    502: ErrorOut;
     /**
      * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
      */

@@ -93,6 +93,7 @@ _RESPONSE_DESCRIPTIONS = {
     413: "The request body is too large.",
     422: "The input is not valid; `detail` says why.",
     429: "Too many requests; wait for `Retry-After` seconds.",
+    502: "An outside data source (market vendor, RPC) failed or is backing off; `detail` says which.",
     503: "A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.",
 }
 

@@ -45,7 +45,9 @@ async def read_token(request: Request, address: str) -> TokenDetail:
     return await _market(request).token_detail(address)
 
 
-@router.get("/tokens/{address}/candles", response_model=CandleSeries, responses=error_responses(400, 404))
+@router.get(
+    "/tokens/{address}/candles", response_model=CandleSeries, responses=error_responses(400, 404, 502)
+)
 async def read_candles(
     request: Request,
     address: str,
@@ -59,7 +61,7 @@ async def read_candles(
     return await _market(request).candles(address, tf, limit, before)
 
 
-@router.get("/tokens/{address}/trades", response_model=RecentTrades, responses=error_responses(400, 404))
+@router.get("/tokens/{address}/trades", response_model=RecentTrades, responses=error_responses(400, 404, 502))
 async def read_recent_trades(
     request: Request, address: str, limit: Annotated[int, Query(ge=1, le=100)] = 30
 ) -> RecentTrades:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from eaili5 import __version__
 from eaili5.core.deps import State
+from eaili5.core.errors import error_responses
 
 router = APIRouter(tags=["system"])
 READY_CHECK_TIMEOUT_SECONDS = 2.0
@@ -70,7 +71,7 @@ async def read_metrics(state: State) -> Response:
     return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/api/meta", response_model=Meta)
+@router.get("/api/meta", response_model=Meta, responses=error_responses(429))
 async def read_meta(state: State) -> Meta:
     """Version, environment and which backend serves each concern (never secrets)."""
     return Meta(
@@ -80,7 +81,7 @@ async def read_meta(state: State) -> Meta:
     )
 
 
-@router.get("/api/realtime/connections", response_model=Connections)
+@router.get("/api/realtime/connections", response_model=Connections, responses=error_responses(429, 503))
 async def read_connections(state: State) -> Connections:
     """Open WebSocket connections on this instance and on every live instance."""
     counts = await state.hub.report_presence()
