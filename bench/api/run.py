@@ -2,7 +2,8 @@
 """API benchmark: a realistic request mix from many concurrent users against ONE server instance.
 
     backend/.venv/bin/python bench/api/run.py [--users 50,200,500] [--duration-s 40] [--think-ms 1000]
-        [--saturation-users 50] [--saturation-s 30] [--processes 2] [--quick] [--no-write]
+        [--saturation-users 50] [--saturation-s 30] [--probe-s 4] [--processes 2] [--nice 0]
+        [--quick] [--no-write] [--py-spy PATH]
         [--database-url postgresql://postgres@127.0.0.1:5432/eaili5_bench_api]
         [--redis-url redis://127.0.0.1:6379/13]
 
@@ -16,12 +17,16 @@ reading), repeat. Phases: each of `--users` with think time, then a saturation p
 `--saturation-users`) for the maximum throughput, then the same saturation load against a bare
 Starlette/uvicorn endpoint (bench/api/ceiling.py) to give our throughput as a share of that ceiling.
 
-Each phase has a warm-up (users ramp up, nothing recorded) and a measured window: requests started in
-the window count. Reported per phase: offered load (users ÷ mean think time: what they would send if
-answers were instant) and achieved requests/s, p50/p95/p99/max overall and per endpoint, expected
-business rejections (no cash left, nothing to sell, ...) apart from errors (5xx, 429, time-outs,
-anything unexpected), the CPU the server and the load generators used, and how busy the whole machine
-was. Target at 200 users: overall p95 < 50 ms and p99 < 100 ms with no errors.
+Before each phase the server is given time to go idle (work for requests that timed out would count
+against the next phase). Each phase has a warm-up (users ramp up, nothing recorded) and a measured
+window: requests started in the window count. Reported per phase: offered load (users ÷ mean think
+time: what they would send if answers were instant), achieved and answered (not errors) requests/s,
+p50/p95/p99/max overall and per endpoint, expected business rejections (no cash left, nothing to sell,
+...) apart from errors (5xx, 429, time-outs, anything unexpected), the CPU the server and the load
+generators used, how busy the whole machine was, and how long the server's event loop was ready to run
+but waited for a CPU (other jobs starving it). Then each endpoint alone (`--probe-s`, a few users, no
+think time) gives the server CPU one request of it costs. Target at 200 users: overall p95 < 50 ms and
+p99 < 100 ms with no errors.
 
 The load generator is a minimal HTTP/1.1 keep-alive client on uvloop (no extra dependency, a few
 microseconds of CPU per request), so the 2 cores go to the server as much as possible; its CPU use is
@@ -531,6 +536,8 @@ def phase_figures(
         "requests": requests,
         "offered_rps": round(phase.users / phase.think_s, 1) if phase.think_s > 0 else None,
         "achieved_rps": round(requests / phase.duration_s, 1),
+        # Requests answered without an error (expected rejections included): what users actually got.
+        "answered_rps": round((requests - errors) / phase.duration_s, 1),
         "latency": summarize(everything),
         "by_endpoint": {e: summarize(latencies[e]) for e in ENDPOINTS if e in latencies},
         "errors": errors,
@@ -792,6 +799,7 @@ PHASE_COLUMNS = [
     "phase",
     "offered req/s",
     "achieved req/s",
+    "answered req/s",
     "requests",
     "p50 ms",
     "p95 ms",
@@ -803,6 +811,7 @@ PHASE_COLUMNS = [
     "load gen CPU % (µs/req)",
     "machine busy %",
     "server waiting for a CPU %",
+    "server CPU % before",
 ]
 
 
@@ -818,6 +827,7 @@ def phase_row(r: dict[str, Any]) -> list[Any]:
         r["phase"],
         r["offered_rps"] if r["offered_rps"] is not None else "closed loop",
         f"**{r['achieved_rps']}**",
+        r.get("answered_rps"),
         r["requests"],
         lat.get("p50_ms"),
         lat.get("p95_ms"),
@@ -829,6 +839,7 @@ def phase_row(r: dict[str, Any]) -> list[Any]:
         f"{r['loadgen_cpu_pct_of_core']} ({r['loadgen_cpu_us_per_request']})",
         r["machine_busy_pct"],
         r.get("server_cpu_wait_pct"),
+        r.get("server_cpu_pct_before"),
     ]
 
 
