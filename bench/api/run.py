@@ -740,6 +740,20 @@ def run(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
     return summary(args, results, busy_before)
 
 
+def command_args() -> list[str]:
+    """This run's arguments without the --note text (the report prints the note on its own)."""
+    argv, kept = sys.argv[1:], []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--note":
+            skip = True
+        elif not arg.startswith("--note="):
+            kept.append(arg)
+    return kept
+
+
 def summary(
     args: argparse.Namespace, results: list[dict[str, Any]], busy_before: float | None
 ) -> dict[str, Any]:
@@ -774,7 +788,7 @@ def summary(
     return {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": "backend/.venv/bin/python bench/api/run.py "
-        + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+        + " ".join(shlex.quote(a) for a in command_args()),
         "storage": "postgresql + redis",
         "database_url": args.database_url,
         "redis_url": args.redis_url,
