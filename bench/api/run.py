@@ -48,6 +48,7 @@ import multiprocessing as mp
 import os
 import random
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -1064,7 +1065,9 @@ def main() -> int:
         return 130 if isinstance(exc, KeyboardInterrupt) else 1
     finally:
         signal.alarm(0)
-    print(json.dumps({k: v for k, v in result.items() if k != "phases"}, indent=2))
+    if not args.py_spy:  # the server's data and log are only worth keeping to read a profile or a failure
+        shutil.rmtree(log_dir, ignore_errors=True)
+    print(json.dumps({k: v for k, v in result.items() if k not in ("phases", "probes")}, indent=2))
     print(report_section(result, args.note))
     if not args.no_write:
         write_report(result, args.note)
