@@ -41,6 +41,7 @@ from common import (  # the shared server, load generator and readings
     lift_nofile,
     machine_info,
     percentile,
+    prioritize,
     rss_kb,
     server_fanout_ms,
     system_busy,
@@ -216,6 +217,8 @@ def main() -> int:
     parser.add_argument("--wait-quiet", type=float, default=60.0, help="max seconds to wait for an idle machine")
     parser.add_argument("--max-minutes", type=float, default=20.0, help="hard limit for the whole run")
     parser.add_argument("--py-spy", default=None, help="path to py-spy: record the server during each window")
+    parser.add_argument("--nice", type=int, default=0,
+                        help="niceness for the server and load generator (e.g. -10 as root on a shared machine)")
     parser.add_argument("--no-write", action="store_true", help="do not update latest.json / REPORT.md")
     args = parser.parse_args()
     check_local(args.redis_url, "--redis-url")
@@ -223,6 +226,7 @@ def main() -> int:
     if bool(args.redis_url) != bool(args.database_url):
         print("note: production-like mode wants both --redis-url and --database-url", file=sys.stderr)
     counts = [int(x) for x in args.clients.split(",") if x.strip()]
+    args.nice = prioritize(args.nice)
     nofile = lift_nofile(max(counts) + 1024)  # the server and the load generators inherit this limit
     if nofile < max(counts) + 100:
         print(f"warning: RLIMIT_NOFILE is {nofile}, too low for {max(counts)} sockets", file=sys.stderr)
@@ -282,6 +286,7 @@ def main() -> int:
         "batch": args.batch,
         "server_restarted_per_n": True,
         "shared_guest_token": True,
+        "nice": args.nice,
         "results": results,
         "target": verdict(results),
     }
@@ -292,7 +297,8 @@ def main() -> int:
         "",
         (f"Machine: {machine['nproc']} CPUs ({machine['cpu_model']}), {machine['ram_gib']} GiB RAM, "
         f"Linux {machine['kernel']}, Python {machine['python']}. Load generator ({args.workers} processes, raw-socket clients) "
-        "runs on the same machine as the server."),
+        "runs on the same machine as the server"
+        f"{f', both at niceness {args.nice}' if args.nice else ''}."),
         "",
         f"Command: `{command}`",
         "",

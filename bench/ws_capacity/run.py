@@ -45,6 +45,7 @@ import common
 
 HERE = Path(__file__).resolve().parent
 TARGET_HELD = 10_000
+SERVER_FD_HEADROOM = 256
 TARGET_FANOUT_N, TARGET_P99_MS = 5000, 250.0
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/eaili5_bench_ws"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -139,7 +140,8 @@ def idle_step(
     wanted = step - held
     batch = [tokens[(held + i) % len(tokens)] for i in range(wanted)]
     common.log(f"step {step}: opening {wanted} more sockets ...")
-    opened = fleet.connect(batch, timeout=max(60.0, wanted / 20))
+    # Workers stop opening at the run's deadline and answer with what they hold.
+    opened = fleet.connect(batch, timeout=max(60.0, args.deadline - time.time() + 30))
     now_held = held + opened["opened"]
     server_count = server_connections(http, now_held)
     time.sleep(args.settle)
@@ -176,7 +178,7 @@ def fanout_step(
     already: int,
 ) -> dict[str, Any]:
     common.log(f"fan-out {subscribers}: subscribing {subscribers - already} more sockets to prices ...")
-    subscribed = fleet.subscribe(subscribers - already, "prices", timeout=max(60.0, subscribers / 20))
+    subscribed = fleet.subscribe(subscribers - already, "prices", timeout=max(60.0, args.deadline - time.time() + 30))
     total = already + subscribed["subscribed"]
     time.sleep(2)
     fleet.collect(0.0, time.time() * 1000)  # drop frames from before the window
@@ -216,7 +218,7 @@ def fanout_step(
 def run(args: argparse.Namespace, database_url: str | None, redis_url: str | None) -> dict[str, Any]:
     import httpx
 
-    deadline = time.time() + args.max_minutes * 60
+    deadline = args.deadline = time.time() + args.max_minutes * 60
     steps, fanouts = args.step_list, args.fanout_list
     data_dir = Path(tempfile.mkdtemp(prefix="eaili5-bench-ws-"))
     extra = {"EAILI5_KV_PREFIX": f"bench-ws:{uuid.uuid4().hex[:8]}:"}
@@ -368,8 +370,8 @@ def write_results(args: argparse.Namespace, mode: str, out: dict[str, Any], comm
         latest = json.loads(latest_path.read_text())
     latest.setdefault("modes", {})
     latest["machine"] = machine
-    latest["modes"][mode] = {"date": now, "command": command, "workers": args.workers, "rounds": args.rounds,
-                             "server_loop": args.loop or "eaili5 serve default", **out,
+    latest["modes"][mode] = {"date": now, "command": command, "fd_note": args.fd_note, "workers": args.workers, "rounds": args.rounds,
+                             "server_loop": args.loop or "eaili5 serve default", "nice": args.nice, **out,
                              "verdict": verdicts(out)}
     latest_path.write_text(json.dumps(latest, indent=2) + "\n")
     sessions = out.get("sessions", {})
@@ -378,7 +380,8 @@ def write_results(args: argparse.Namespace, mode: str, out: dict[str, Any], comm
         "",
         (f"Machine: {machine['nproc']} CPUs ({machine['cpu_model']}), {machine['ram_gib']} GiB RAM, Linux "
         f"{machine['kernel']}, Python {machine['python']}, load average {machine['load_avg_1m']} (1 min). "
-        f"Load generator: {args.workers} processes (raw-socket clients, uvloop) on the same machine."),
+        f"Load generator: {args.workers} processes (raw-socket clients, uvloop) on the same machine"
+        f"{f', server and load generator at niceness {args.nice}' if args.nice else ''}."),
         "",
         f"Command: `{command}`",
         "",
@@ -389,6 +392,7 @@ def write_results(args: argparse.Namespace, mode: str, out: dict[str, Any], comm
         "",
         idle_table(out),
         "",
+        *([args.fd_note, ""] if args.fd_note else []),
         (f"Fan-out: subscribers to `prices` among the held sockets, {args.rounds} ticks each; latency = client "
         "receive time − `published_at`."),
         "",
@@ -415,7 +419,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=4, help="load-generator processes")
     parser.add_argument("--batch", type=int, default=200, help="sockets opening at once (all workers)")
     parser.add_argument("--tokens", type=int, default=0, help="guest sessions wanted (default: one per socket)")
-    parser.add_argument("--token-seconds", type=float, default=90.0, help="time budget to create them")
+    parser.add_argument("--token-seconds", type=float, default=60.0, help="time budget to create them")
     parser.add_argument("--sqlite", action="store_true", help="embedded mode: SQLite + in-process KV")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
@@ -426,6 +430,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--max-minutes", type=float, default=12.0, help="hard limit for the whole run")
     parser.add_argument("--py-spy", default=None, help="path to py-spy: record the server in each fan-out window")
     parser.add_argument("--quick", action="store_true", help="smoke run: 200/500 sockets, 3 ticks")
+    parser.add_argument("--nice", type=int, default=0,
+                        help="niceness for the server and load generator (e.g. -10 as root on a shared machine)")
     parser.add_argument("--no-write", action="store_true", help="do not update latest.json / REPORT.md")
     args = parser.parse_args()
     if args.quick:
@@ -439,15 +445,25 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
+    args.nice = common.prioritize(args.nice)
     database_url = None if args.sqlite else args.database_url
     redis_url = None if args.sqlite else args.redis_url
     common.check_local(database_url, "--database-url")
     common.check_local(redis_url, "--redis-url")
     mode = "sqlite+in-process" if args.sqlite else "postgresql+redis"
     top = args.step_list[-1]
-    nofile = common.lift_nofile(top + 4096)  # the server and the load generators inherit it
-    if nofile < top + 1024:
-        common.log(f"warning: open-file limit {nofile} is too low for {top} sockets (not root?)")
+    nofile = common.lift_nofile(top + SERVER_FD_HEADROOM)  # the server and the load generators inherit it
+    args.fd_note = ""
+    if nofile < top + SERVER_FD_HEADROOM:
+        # The server needs a few hundred descriptors besides its sockets (listener, DB and Redis pools, epoll).
+        cap = nofile - SERVER_FD_HEADROOM
+        args.fd_note = (
+            f"The open-file limit here is {nofile} and could not be raised (no CAP_SYS_RESOURCE), so the "
+            f"top step was capped at {cap} sockets ({SERVER_FD_HEADROOM} descriptors left for the server)."
+        )
+        common.log(args.fd_note)
+        args.step_list = sorted({min(step, cap) for step in args.step_list})
+        args.fanout_at = min(args.fanout_at, cap)
     if top // args.workers > common.ephemeral_ports() - 1000:
         common.log("warning: more sockets per load worker than ephemeral ports; raise --workers")
     if database_url:

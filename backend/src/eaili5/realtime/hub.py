@@ -49,9 +49,11 @@ def encode(frame: dict[str, Any]) -> str:
 class Connection:
     """One authenticated socket.
 
-    Broadcasts are written directly from the fan-out loop (no task switch per socket: at thousands
-    of subscribers that switching was most of the cost). A socket whose peer stops reading gets a
-    short grace, then its frames go through a bounded backlog drained by its own writer task, so it
+    Frames are written straight to the socket's transport whenever nothing of ours is waiting for
+    it: broadcasts from the fan-out loop (no task switch per socket: at thousands of subscribers
+    that switching was most of the cost) and replies such as `pong` (no queue, no wake-up of a
+    writer task, no trip through Starlette and uvicorn's send). A socket whose peer stops reading
+    gets a bounded backlog drained by a writer task, started the first time one is needed, so it
     never stalls anyone else; one that falls too far behind is disconnected.
     """
 
@@ -61,12 +63,23 @@ class Connection:
         self.principal = principal
         self.channels: set[str] = set()
         self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=queue_size)
-        self._writer = asyncio.create_task(self._write_forever(), name=f"ws-writer-{self.id}")
+        # Most sockets never build a backlog: no task (and its memory) until one does.
+        self._writer: asyncio.Task[None] | None = None
         self.close_code: int | None = None
         self._close_reason = ""
         self._closer: asyncio.Task[None] | None = None
         self._writing = False  # a direct send or the writer is on the wire right now
         self._raw = RawSocket.for_websocket(websocket)
+
+    @property
+    def writer_started(self) -> bool:
+        """Whether this socket ever needed its backlog writer (most never do)."""
+        return self._writer is not None
+
+    @property
+    def has_backlog(self) -> bool:
+        """Frames are waiting (or being sent) on the slow path: later frames must queue behind them."""
+        return self._writing or not self._queue.empty()
 
     def write_broadcast_now(self, wire_frame: bytes) -> bool:
         """The fast path: put an already-framed broadcast on the wire without awaiting anything.
@@ -74,7 +87,7 @@ class Connection:
         Only when nothing of ours is in flight or queued for this socket (frames must keep their
         order); False means the caller falls back to `deliver`.
         """
-        if self._raw is None or self.close_code is not None or self._writing or not self._queue.empty():
+        if self._raw is None or self.close_code is not None or self.has_backlog:
             return False
         return self._raw.try_write(wire_frame)
 
@@ -82,7 +95,7 @@ class Connection:
         """Send a broadcast frame now if the socket is idle; otherwise queue it behind the backlog."""
         if self.close_code is not None:
             return
-        if self._writing or not self._queue.empty():
+        if self.has_backlog:
             self.send(text)  # keep frame order behind what is already waiting
             return
         self._writing = True
@@ -90,20 +103,34 @@ class Connection:
             async with asyncio.timeout(DIRECT_SEND_GRACE_SECONDS):
                 await self.websocket.send_text(text)
         except TimeoutError:
-            self.send(text)  # the peer's buffer is full: let the writer wait for it, not the broadcast
+            self._enqueue(text)  # the peer's buffer is full: let the writer wait for it, not the broadcast
         except Exception:  # the peer went away; the reader notices and cleans up
             logger.debug("direct send to %s failed", self.id, exc_info=True)
         finally:
             self._writing = False
 
     def send(self, text: str) -> None:
+        """Send one frame: on the wire now if the socket keeps up, else behind its backlog."""
         if self.close_code is not None:
             return
+        if self._raw is not None and not self.has_backlog and self._raw.try_write(text_frame(text.encode())):
+            return
+        self._enqueue(text)
+
+    def _enqueue(self, text: str) -> None:
         try:
             self._queue.put_nowait(text)
         except asyncio.QueueFull:
             logger.warning("closing slow WebSocket consumer %s", self.id)
             self.close(CLOSE_TRY_AGAIN_LATER, "too slow to keep up")
+            return
+        self._start_writer()
+
+    def _start_writer(self) -> None:
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(
+                self._write_forever(), name=f"ws-writer-{self.id}"
+            )
 
     def send_frame(self, frame: dict[str, Any]) -> None:
         self.send(encode(frame))
@@ -117,8 +144,11 @@ class Connection:
             self._queue.put_nowait(None)
         except asyncio.QueueFull:
             # Too far behind to flush politely: drop what is queued and close now.
-            self._writer.cancel()
+            if self._writer is not None:
+                self._writer.cancel()
             self._closer = asyncio.get_running_loop().create_task(self._close_socket())
+            return
+        self._start_writer()
 
     async def _write_forever(self) -> None:
         try:
@@ -139,6 +169,8 @@ class Connection:
 
     async def drain(self) -> None:
         """Stop the writer; called once the socket is finished."""
+        if self._writer is None:
+            return
         self._writer.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await self._writer
