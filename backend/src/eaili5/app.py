@@ -22,7 +22,7 @@ from eaili5.auth.router import router as auth_router
 from eaili5.auth.wallet_router import account_router, manifest_router
 from eaili5.auth.wallet_router import router as wallet_router
 from eaili5.core.db import Database, create_engine
-from eaili5.core.errors import error_responses, install_error_handlers
+from eaili5.core.errors import document_validation_errors, error_responses, install_error_handlers
 from eaili5.core.kv import create_kv
 from eaili5.core.logging import configure_logging
 from eaili5.core.metrics import Metrics
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         tutor_router,
     )
     document_unauthorized(routers)
+    document_validation_errors(routers)
     for router in routers:
         # Every /api route sits behind the per-IP limiter and needs the database or cache.
         api = router not in (system_router, manifest_router)

@@ -613,16 +613,6 @@ export type GradedAnswer = {
 };
 
 /**
- * HTTPValidationError
- */
-export type HttpValidationError = {
-    /**
-     * Detail
-     */
-    detail?: Array<ValidationError>;
-};
-
-/**
  * Health
  */
 export type Health = {
@@ -2836,34 +2826,6 @@ export type UserOut = {
 };
 
 /**
- * ValidationError
- */
-export type ValidationError = {
-    /**
-     * Context
-     */
-    ctx?: {
-        [key: string]: unknown;
-    };
-    /**
-     * Input
-     */
-    input?: unknown;
-    /**
-     * Location
-     */
-    loc: Array<string | number>;
-    /**
-     * Message
-     */
-    msg: string;
-    /**
-     * Error Type
-     */
-    type: string;
-};
-
-/**
  * VerifyIn
  */
 export type VerifyIn = {
@@ -2952,9 +2914,9 @@ export type FarcasterSignInErrors = {
      */
     409: FarcasterConflictBody;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3097,9 +3059,9 @@ export type EndSessionByIdErrors = {
      */
     404: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3138,9 +3100,9 @@ export type VerifySignInErrors = {
      */
     409: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3179,9 +3141,9 @@ export type SendChatErrors = {
      */
     404: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many messages (per minute) or the daily cap reached; see Retry-After.
      */
@@ -3232,9 +3194,9 @@ export type ResumeChatErrors = {
      */
     404: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3278,9 +3240,9 @@ export type StopChatErrors = {
      */
     404: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3334,9 +3296,9 @@ export type ListConversationsErrors = {
      */
     401: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3380,9 +3342,9 @@ export type DeleteConversationErrors = {
      */
     404: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3426,9 +3388,9 @@ export type ReadConversationErrors = {
      */
     404: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3472,9 +3434,9 @@ export type RenameConversationErrors = {
      */
     404: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3524,9 +3486,9 @@ export type ReadLeaderboardErrors = {
      */
     401: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3568,9 +3530,9 @@ export type SearchGlossaryData = {
 
 export type SearchGlossaryErrors = {
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3610,9 +3572,9 @@ export type ReadGlossaryTermErrors = {
      */
     404: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3656,9 +3618,9 @@ export type LeaderboardErrors = {
      */
     401: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3702,9 +3664,9 @@ export type ReadLessonErrors = {
      */
     404: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3752,9 +3714,9 @@ export type CompleteLessonErrors = {
      */
     409: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3802,9 +3764,9 @@ export type AnswerQuizErrors = {
      */
     409: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3879,9 +3841,9 @@ export type ReadProgressErrors = {
      */
     401: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -3954,9 +3916,9 @@ export type ReviewQueueErrors = {
      */
     401: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -4004,9 +3966,9 @@ export type ReviewCardErrors = {
      */
     409: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -4070,9 +4032,9 @@ export type DeleteMeErrors = {
      */
     401: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -4173,9 +4135,9 @@ export type UpdatePreferencesErrors = {
      */
     401: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -4275,9 +4237,9 @@ export type ReadEquityErrors = {
      */
     401: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -4323,9 +4285,9 @@ export type ListOrdersErrors = {
      */
     401: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -4380,9 +4342,9 @@ export type PlaceOrderErrors = {
      */
     409: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -4434,9 +4396,9 @@ export type CancelOrderErrors = {
      */
     409: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -4483,9 +4445,9 @@ export type QuoteTradeErrors = {
      */
     409: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -4570,9 +4532,9 @@ export type ListTradesErrors = {
      */
     401: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -4714,9 +4676,9 @@ export type ListTokensErrors = {
      */
     400: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -4760,9 +4722,9 @@ export type ReadTokenErrors = {
      */
     404: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -4818,9 +4780,9 @@ export type ReadCandlesErrors = {
      */
     404: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */
@@ -4873,9 +4835,9 @@ export type ReadRecentTradesErrors = {
      */
     404: ErrorOut;
     /**
-     * Validation Error
+     * The input is not valid; `detail` says why.
      */
-    422: HttpValidationError;
+    422: ErrorOut;
     /**
      * Too many requests; wait for `Retry-After` seconds.
      */

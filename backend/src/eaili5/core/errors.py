@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
@@ -101,6 +104,16 @@ _RESPONSE_DESCRIPTIONS = {
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries for these error statuses, all with the ErrorOut body."""
     return {code: {"model": ErrorOut, "description": _RESPONSE_DESCRIPTIONS[code]} for code in codes}
+
+
+def document_validation_errors(routers: Iterable[APIRouter]) -> None:
+    """Our 422 body is ErrorOut like every other error (`detail` lists the field problems, or is a
+    sentence when a handler refuses a value): document that instead of FastAPI's default
+    HTTPValidationError, on the routes that take input (where FastAPI would document a 422)."""
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute) and (get_flat_params(route.dependant) or route.body_field):
+                route.responses.setdefault(422, error_responses(422)[422])
 
 
 # Kinds for errors Starlette raises itself (unknown route, wrong method, ...).
