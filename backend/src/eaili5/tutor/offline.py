@@ -3,6 +3,7 @@ from our cards and live facts at the learner's level, streamed sentence by sente
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 
@@ -54,21 +55,23 @@ class OfflineTutor:
         self.coordinator = Coordinator(tools.kb, tools.tokens)
 
     async def answer(self, request: TutorRequest) -> AsyncIterator[TutorEvent]:
-        plan = self.coordinator.plan(request)
+        # The CPU-heavy steps (retrieval, spelling, the safety rules, the reading grade) run on a
+        # worker thread: on the event loop, a reply's 10-40 ms of them held up every other socket,
+        # which is what a first frame waits behind. Everything that awaits I/O stays on the loop.
+        plan = await asyncio.to_thread(self.coordinator.plan, request)
         draft = Draft()
         async for status in self._compose(plan, request, draft):
             yield status
-        _drop_forbidden(draft)
-        text = draft.text
-        for piece in split_for_streaming(text):
+        pieces, suggestions, grade = await asyncio.to_thread(self._finish, plan, draft)
+        for piece in pieces:
             yield Delta(piece)
         yield Sources(tuple(draft.sources))
         yield Done(
             intent=plan.intent,
-            suggestions=compose.follow_ups(self.kb, draft.cards, self._extra_follow_ups(plan)),
+            suggestions=suggestions,
             engine=self.name,
             warning=draft.warning,
-            grade=compose.grade(text),
+            grade=grade,
             extra={
                 "reasons": list(plan.reasons),
                 "cards": [card.id for card in draft.cards],
@@ -76,6 +79,13 @@ class OfflineTutor:
                 "tools": compose.tools_used(draft.sources),
             },
         )
+
+    def _finish(self, plan: Plan, draft: Draft) -> tuple[list[str], tuple[str, str, str], float]:
+        """The last check on the text, its streaming pieces, follow-ups and grade (CPU only)."""
+        _drop_forbidden(draft)
+        text = draft.text
+        suggestions = compose.follow_ups(self.kb, draft.cards, self._extra_follow_ups(plan))
+        return split_for_streaming(text), suggestions, compose.grade(text)
 
     # --- per intent ------------------------------------------------------------------------------
     async def _compose(self, plan: Plan, request: TutorRequest, draft: Draft) -> AsyncIterator[Status]:

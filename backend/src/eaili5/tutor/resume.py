@@ -54,8 +54,18 @@ class ReplyBuffer:
 
     async def append(self, frame: dict[str, Any]) -> dict[str, Any]:
         """Number the frame, store it, then announce it. Returns the numbered frame."""
+        numbered = self.number(frame)
+        await self.store(numbered)
+        return numbered
+
+    def number(self, frame: dict[str, Any]) -> dict[str, Any]:
+        """The frame with the next offset; `store` it (in offset order) before numbering the next."""
         numbered = {**frame, "offset": self.next_offset}
         self.next_offset += 1
+        return numbered
+
+    async def store(self, numbered: dict[str, Any]) -> None:
+        """Write a numbered frame to its key, then announce it on the reply's channel."""
         encoded = orjson.dumps(numbered)
         try:
             await self.kv.set(_frame_key(self.message_id, numbered["offset"]), encoded, self.ttl)
@@ -66,7 +76,6 @@ class ReplyBuffer:
             if not self.kv_lost:
                 logger.warning("reply %s is no longer resumable: KV unavailable (%s)", self.message_id, exc)
             self.kv_lost = True
-        return numbered
 
 
 @dataclass

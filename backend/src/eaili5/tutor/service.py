@@ -65,11 +65,25 @@ class ReplyStream:
     buffer: ReplyBuffer
     ids: dict[str, str]
     sink: Sink | None
+    unstored: list[dict[str, Any]] = field(default_factory=list)  # sent by `send_now`, not buffered yet
 
     async def send(self, frame: dict[str, Any]) -> None:
+        await self.store_sent()
         numbered = await self.buffer.append({**frame, **self.ids})
         if self.sink is not None:
             self.sink(numbered)
+
+    def send_now(self, frame: dict[str, Any]) -> None:
+        """Hand the frame to the transport at once, without awaiting anything; `store_sent` buffers
+        it (before any later frame) for `chat.resume`."""
+        numbered = self.buffer.number({**frame, **self.ids})
+        self.unstored.append(numbered)
+        if self.sink is not None:
+            self.sink(numbered)
+
+    async def store_sent(self) -> None:
+        while self.unstored:
+            await self.buffer.store(self.unstored.pop(0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,13 +130,18 @@ class TutorService:
     async def check_limits(self, user_id: uuid.UUID) -> None:
         """Per-minute rate and daily cap per user; refused messages are not counted against the cap."""
         daily = f"{self.settings.tutor_daily_cap}/day"
-        if await self.kv.rate_limit_remaining(daily, "tutor-day", str(user_id)) <= 0:
+        # Both at once: one KV round trip before the reply's first frame instead of two. (A message
+        # refused by the daily cap still counts in the per-minute window; it is refused either way.)
+        left_today, minute = await asyncio.gather(
+            self.kv.rate_limit_remaining(daily, "tutor-day", str(user_id)),
+            self.kv.hit_rate_limit(self.settings.tutor_rate_limit, "tutor", str(user_id)),
+        )
+        if left_today <= 0:
             self.metrics.rate_limited.labels("tutor_daily").inc()
             raise RateLimited(
                 f"You have sent today's {self.settings.tutor_daily_cap} messages. Come back tomorrow!",
                 retry_after=3600,
             )
-        minute = await self.kv.hit_rate_limit(self.settings.tutor_rate_limit, "tutor", str(user_id))
         if not minute.allowed:
             self.metrics.rate_limited.labels("tutor").inc()
             raise RateLimited(
@@ -214,11 +233,25 @@ class TutorService:
             return address
 
     # --- the reply -------------------------------------------------------------------------------
-    async def respond(self, admitted: Admitted, sink: Sink | None) -> ReplyOutcome:
-        """The whole turn in the background (WebSocket): an instant first frame, then the question is
-        saved and the reply streamed. An unknown conversation ends the reply with `chat.error`."""
-        stream = await self._open(admitted.user_id, admitted.conversation_id, admitted.message_id, sink)
-        await stream.send({"type": "chat.status", "text": THINKING})
+    def open_reply(self, admitted: Admitted, sink: Sink | None) -> ReplyStream:
+        """The reply's stream, its first frame (`chat.status` "Thinking…") already handed to `sink`,
+        before anything is awaited: however busy the event loop or slow the KV, the asker hears back
+        at once. `respond` buffers that frame for `chat.resume` before it sends the next one."""
+        buffer = ReplyBuffer(self.kv, admitted.message_id, self.settings.tutor_resume_ttl_seconds)
+        ids = {"message_id": str(admitted.message_id), "conversation_id": str(admitted.conversation_id)}
+        stream = ReplyStream(buffer, ids, sink)
+        stream.send_now({"type": "chat.status", "text": THINKING})
+        return stream
+
+    async def respond(
+        self, admitted: Admitted, sink: Sink | None, stream: ReplyStream | None = None
+    ) -> ReplyOutcome:
+        """The whole turn in the background (WebSocket): the first frame (from `open_reply`), then the
+        question is saved and the reply streamed. An unknown conversation ends it with `chat.error`."""
+        if stream is None:
+            stream = self.open_reply(admitted, sink)
+        await stream.buffer.open(admitted.user_id, admitted.conversation_id)
+        await stream.store_sent()
         outcome = ReplyOutcome(admitted.message_id, admitted.conversation_id, status="failed")
         try:
             async with self.state.db.transaction() as db:

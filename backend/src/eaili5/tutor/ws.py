@@ -96,8 +96,10 @@ async def _send(
         if numbered["type"] in ("chat.done", "chat.error"):
             replies.by_frame_id.pop(frame_id, None)
 
-    # The question is saved and answered in the reply's own task: this socket keeps reading frames.
-    await runtime.start(admitted.message_id, admitted.user_id, service.respond(admitted, deliver))
+    # The first frame leaves now, before anything is awaited; the question is saved and answered in
+    # the reply's own task, so this socket keeps reading frames.
+    stream = service.open_reply(admitted, deliver)
+    await runtime.start(admitted.message_id, admitted.user_id, service.respond(admitted, deliver, stream))
 
 
 def _chat_input(frame: dict[str, Any]) -> ChatIn:
