@@ -3,6 +3,7 @@ the FID is linked or signs a guest in; every refusal is specific and changes not
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -323,3 +324,19 @@ async def test_export_shows_the_fid_and_deleting_me_frees_it(
     assert deleted.status_code == 204
     fresh, _ = await new_guest(client)
     assert (await _farcaster(client, fresh, issuer_key.token(FID))).json()["linked"] is True
+
+
+async def test_two_guests_linking_one_fid_at_once_link_it_once(
+    client: httpx.AsyncClient, app: Any, issuer_key: SigningKey
+) -> None:
+    (first, _), (second, _) = await new_guest(client), await new_guest(client)
+    answers = await asyncio.gather(
+        _farcaster(client, first, issuer_key.token(FID)), _farcaster(client, second, issuer_key.token(FID))
+    )
+    bodies = [answer.json() for answer in answers if answer.status_code == 200]
+    assert sum(body["linked"] for body in bodies) == 1
+    # The other one either came second (and signed in to the linked account) or collided (409, retry).
+    assert all(answer.status_code in (200, 409) for answer in answers)
+    async with app.state.eaili5.db.transaction() as db:
+        owners = (await db.scalars(select(User.id).where(User.farcaster_fid == FID))).all()
+    assert len(owners) == 1
