@@ -44,7 +44,11 @@ HOSTILE_HEADER_VALUES = [
 
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
-    return {"tutor_rate_limit": "10000/minute", "tutor_daily_cap": 10000}
+    return {
+        "tutor_rate_limit": "10000/minute",
+        "tutor_daily_cap": 10000,
+        "rate_limit_auth_verify": "10000/minute",
+    }
 
 
 def assert_stored_or_refused(response: httpx.Response) -> bool:
@@ -156,3 +160,42 @@ async def test_hostile_strings_are_json_escaped_not_interpreted(client: httpx.As
     assert "default-src 'none'" in conversation.headers["content-security-policy"]
     assert json.loads(conversation.text)["messages"][0]["text"] == HOSTILE[5]
     assert secrets.compare_digest(conversation.json()["messages"][0]["text"], HOSTILE[5])
+
+
+async def test_every_other_text_input_refuses_hostile_strings_and_writes_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    """Text fields that are not stored as free text (a confirmation phrase, a token, a time zone, a
+    SIWE message, a chat context address) refuse each hostile string with a 4xx, and nothing changes."""
+    token, _ = await new_guest(client)
+    paths = (await client.get("/api/learn/paths", headers=auth(token))).json()
+    lesson_id = paths["paths"][0]["lessons"][0]["id"]
+    for value in HOSTILE:
+        short = value[:64]
+        attempts = [
+            ("DELETE", "/api/me", {"confirm": value}),
+            (
+                "POST",
+                "/api/portfolio/orders",
+                {"type": "market", "side": "buy", "token": short, "usd_amount": "1"},
+            ),
+            ("POST", "/api/portfolio/quote", {"side": "buy", "token": short, "usd_amount": "1"}),
+            ("POST", f"/api/learn/lessons/{lesson_id}/complete", {"time_zone": short}),
+            ("POST", "/api/chat", {"text": "hi", "context": {"token_address": value}}),
+            ("POST", "/api/chat", {"text": "hi", "level": value}),
+            ("POST", "/api/auth/verify", {"message": value, "signature": "0x" + "ab" * 65}),
+        ]
+        for method, path, body in attempts:
+            response = await client.request(
+                method, path, json=body, headers={**auth(token), "Idempotency-Key": secrets.token_hex(8)}
+            )
+            if path == "/api/auth/verify" and response.status_code == 401:  # a refused sign-in
+                assert response.json()["error"] == "SignInFailed", response.text
+                continue
+            assert not assert_stored_or_refused(response), (path, value[:40], response.text)
+    me = await client.get("/api/me", headers=auth(token))
+    assert me.status_code == 200, "a hostile confirmation must never delete the account"
+    assert (await client.get("/api/portfolio/trades", headers=auth(token))).json()["items"] == []
+    assert (await client.get("/api/conversations", headers=auth(token))).json()["items"] == []
+    progress = (await client.get("/api/learn/progress", headers=auth(token))).json()
+    assert lesson_id not in json.dumps(progress), "a refused completion must not be recorded"
