@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import './app/styles/tokens.css';
 import './app/styles/base.css';
 import { App } from './app/app';
+import { linkFarcasterAccount } from './features/profile/api/quick-auth';
 import { startMiniApp } from './lib/miniapp';
 import { themeStore } from './lib/theme';
 
@@ -19,5 +20,10 @@ createRoot(container).render(
   </StrictMode>,
 );
 
-// Inside a Farcaster/Base mini app host: tell it the UI is ready. Never awaited (hosts can hang).
-void startMiniApp();
+// Inside a Farcaster/Base mini app host: tell it the UI is ready, then link the Farcaster account
+// (Quick Auth). Never awaited (hosts can hang); failures are logged, never shown.
+void startMiniApp({
+  onInside: (sdk) => {
+    void linkFarcasterAccount(sdk);
+  },
+});

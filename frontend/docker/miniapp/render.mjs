@@ -26,7 +26,7 @@ try {
     const source = await readFile(new URL(svg, HERE), 'utf8');
     await page.setViewportSize({ width, height });
     await page.setContent(`<!doctype html><body style="margin:0;background:#0b1020">${source}</body>`);
-    await page.evaluate(() => document.fonts.ready);
+    await page.evaluate('document.fonts.ready.then(() => true)');
     // Every image is opaque (an opaque page background under it), as the icon must be.
     await page.screenshot({ path: fileURLToPath(new URL(png, OUT)), clip: { x: 0, y: 0, width, height } });
     console.log(`${png}: ${width}×${height}`);

@@ -6,6 +6,7 @@ import {
   deleteMe,
   endSessionById,
   exportMyData as exportMyDataSdk,
+  farcasterSignIn as farcasterSignInSdk,
   getNonce,
   listSessions,
   logout,
@@ -14,6 +15,7 @@ import {
 import type {
   DeleteMeIn,
   ExportOut,
+  FarcasterSignedIn,
   NonceOut,
   SessionOut,
   SignedIn,
@@ -27,6 +29,7 @@ import { ApiError } from './api-error';
 export type SignInNonce = NonceOut;
 export type SignInRequest = VerifyIn;
 export type SignInResult = SignedIn;
+export type FarcasterSignInResult = FarcasterSignedIn;
 export type SignInRefusalReason = SignInFailedBody['reason'];
 export type ActiveSession = SessionOut;
 export type MyDataExport = ExportOut;
@@ -66,6 +69,15 @@ export function verifySignIn(body: SignInRequest, signal?: AbortSignal): Promise
     if (refusal) throw refusal;
     return result;
   }, signal);
+}
+
+/**
+ * Farcaster Quick Auth (mini app hosts): the server checks the JWT, then links its FID to this account
+ * or signs this guest in to the account the FID belongs to. Like verifySignIn it rotates the session
+ * token (use rotateSession). Refusals (401/409/503) are ApiErrors with the server's detail.
+ */
+export function signInWithFarcaster(token: string, signal?: AbortSignal): Promise<FarcasterSignInResult> {
+  return send((s) => farcasterSignInSdk({ body: { token }, signal: s }), signal);
 }
 
 /** Ends this session on the server: its token stops working. */

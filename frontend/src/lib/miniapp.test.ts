@@ -49,6 +49,27 @@ describe('startMiniApp', () => {
     }
   });
 
+  it('runs onInside (Quick Auth) only inside a host, and survives it throwing', async () => {
+    const onInside = vi.fn();
+    const inside = fakeSdk(Promise.resolve(true)).sdk;
+    await startMiniApp({ win: FRAMED_WINDOW, loadSdk: () => Promise.resolve(inside), onInside });
+    await startMiniApp({
+      win: FRAMED_WINDOW,
+      loadSdk: () => Promise.resolve(fakeSdk(Promise.resolve(false)).sdk),
+      onInside,
+    });
+    await startMiniApp({ win: TOP_WINDOW, loadSdk: () => Promise.resolve(inside), onInside });
+    expect(onInside).toHaveBeenCalledTimes(1);
+    expect(onInside).toHaveBeenCalledWith(inside);
+
+    const throwing = () => {
+      throw new Error('boom');
+    };
+    await expect(
+      startMiniApp({ win: FRAMED_WINDOW, loadSdk: () => Promise.resolve(inside), onInside: throwing }),
+    ).resolves.toBe(true);
+  });
+
   it('survives an SDK that fails to load', async () => {
     await expect(
       startMiniApp({ win: FRAMED_WINDOW, loadSdk: () => Promise.reject(new Error('chunk failed')) }),

@@ -20,6 +20,8 @@ export interface MiniAppSdk {
   isInMiniApp: (timeoutMs?: number) => Promise<boolean>;
   actions: { ready: () => Promise<unknown> };
   context: Promise<MiniAppContext | undefined>;
+  /** Quick Auth: a JWT the host signs for the person's Farcaster ID (features/profile/api/quick-auth.ts). */
+  quickAuth?: { getToken: () => Promise<{ token: string }> };
 }
 
 interface MiniAppWindow {
@@ -72,6 +74,8 @@ export interface StartMiniAppOptions {
   win?: MiniAppWindow;
   loadSdk?: () => Promise<MiniAppSdk>;
   timeoutMs?: number;
+  /** Runs once the host is confirmed (e.g. Quick Auth); fire and forget, its failures are its own. */
+  onInside?: (sdk: MiniAppSdk) => void;
 }
 
 async function loadFarcasterSdk(): Promise<MiniAppSdk> {
@@ -87,6 +91,7 @@ export async function startMiniApp({
   win = window,
   loadSdk = loadFarcasterSdk,
   timeoutMs = MINI_APP_TIMEOUT_MS,
+  onInside,
 }: StartMiniAppOptions = {}): Promise<boolean> {
   if (!mightBeInMiniApp(win)) return false;
   const sdk = await within<MiniAppSdk | null>(loadSdk(), MINI_APP_LOAD_TIMEOUT_MS, null);
@@ -99,5 +104,10 @@ export async function startMiniApp({
   void within(sdk.context, timeoutMs, undefined).then((context) => {
     setDisplayName(nameFrom(context));
   });
+  try {
+    onInside?.(sdk);
+  } catch {
+    // Its own business: the mini app layer is up either way.
+  }
   return true;
 }

@@ -43,9 +43,15 @@ function AccountDetails({ user }: { user: User }) {
   return (
     <>
       <Greeting />
-      {user.wallet_address ? <WalletIdentity address={user.wallet_address} /> : <GuestIdentity />}
+      <Identity user={user} />
       <dl className="account-card__facts">
         {user.wallet_address && <WalletAddress address={user.wallet_address} />}
+        {user.farcaster_fid && (
+          <div>
+            <dt>Farcaster</dt>
+            <dd data-testid="farcaster-account">FID {user.farcaster_fid}</dd>
+          </div>
+        )}
         <div>
           <dt>User ID</dt>
           <dd className="account-card__id" data-testid="user-id">
@@ -57,12 +63,33 @@ function AccountDetails({ user }: { user: User }) {
           <dd>{formatDate(user.created_at)}</dd>
         </div>
       </dl>
-      {user.is_guest && (
+      {user.is_guest && !user.farcaster_fid && (
         <p className="account-card__note">
           You are using EAILI5 as a guest: everything is kept in this browser. Sign in with a wallet to keep it on any
           device.
         </p>
       )}
+    </>
+  );
+}
+
+/** A wallet wins; else the Farcaster account linked in a mini app host (Quick Auth); else a guest. */
+function Identity({ user }: { user: User }) {
+  if (user.wallet_address) return <WalletIdentity address={user.wallet_address} />;
+  if (user.farcaster_fid) return <FarcasterIdentity fid={user.farcaster_fid} />;
+  return <GuestIdentity />;
+}
+
+function FarcasterIdentity({ fid }: { fid: number }) {
+  return (
+    <>
+      <div className="account-card__identity">
+        <span className="account-card__name" data-testid="farcaster-identity">
+          Farcaster #{fid}
+        </span>
+        <Badge tone="info">Signed in with Farcaster</Badge>
+      </div>
+      <SignOutButton />
     </>
   );
 }
@@ -89,7 +116,6 @@ function WalletAddress({ address }: { address: string }) {
 }
 
 function WalletIdentity({ address }: { address: string }) {
-  const signOut = useSignOut();
   const basename = useRememberedBasename(address);
   const shown = useChecksumAddress(address);
   return (
@@ -100,6 +126,15 @@ function WalletIdentity({ address }: { address: string }) {
         </span>
         <Badge tone="info">Signed in with wallet</Badge>
       </div>
+      <SignOutButton />
+    </>
+  );
+}
+
+function SignOutButton() {
+  const signOut = useSignOut();
+  return (
+    <>
       <div className="account-card__actions">
         <Button
           variant="secondary"

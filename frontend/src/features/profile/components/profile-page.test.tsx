@@ -93,6 +93,33 @@ describe('ProfilePage', () => {
     expect(screen.getByTestId('wallet-identity')).toHaveTextContent('alice.base.eth');
   });
 
+  it('shows the Farcaster account linked in a mini app host, alone or next to a wallet', () => {
+    const farcasterUser: User = { ...GUEST, farcaster_fid: 6841 };
+    const { unmount } = renderWithProviders(<ProfilePage />, {
+      cache: [
+        [meQueryOptions.queryKey, farcasterUser],
+        [sessionsQueryOptions.queryKey, [{ ...SESSION, current: true, method: 'farcaster' }]],
+      ],
+    });
+    expect(screen.getByTestId('farcaster-identity')).toHaveTextContent('Farcaster #6841');
+    expect(screen.getByTestId('farcaster-account')).toHaveTextContent('FID 6841');
+    expect(screen.queryByText(/kept in this browser/)).not.toBeInTheDocument();
+    expect(screen.getByRole('region', { name: 'Active sessions' })).toBeInTheDocument();
+    // A wallet can still be added.
+    expect(screen.getByRole('button', { name: 'Sign in with wallet' })).toBeEnabled();
+    unmount();
+
+    renderWithProviders(<ProfilePage />, {
+      cache: [
+        [meQueryOptions.queryKey, { ...WALLET_USER, farcaster_fid: 6841 }],
+        [sessionsQueryOptions.queryKey, []],
+      ],
+    });
+    expect(screen.getByTestId('wallet-identity')).toHaveTextContent('0xd8dA…6045');
+    expect(screen.getByTestId('farcaster-account')).toHaveTextContent('FID 6841');
+    expect(screen.queryByTestId('farcaster-identity')).not.toBeInTheDocument();
+  });
+
   it('asks for the typed confirmation before deleting', async () => {
     const user = userEvent.setup();
     renderWithProviders(<ProfilePage />, { cache: [[meQueryOptions.queryKey, GUEST]] });

@@ -15,7 +15,8 @@ const COMING = [
 
 export function ProfilePage() {
   const me = useMe();
-  const signedIn = Boolean(me.data && !me.data.is_guest);
+  // A wallet, or a Farcaster account linked in a mini app host: either way sessions exist elsewhere.
+  const signedIn = Boolean(me.data && (!me.data.is_guest || me.data.farcaster_fid));
   return (
     <Page title="Profile" intro="Your account, your data and your settings. Signing in is optional.">
       <AccountCard />
