@@ -30,17 +30,27 @@ def bearer_token(request: Request) -> str:
     return token
 
 
+# FastAPI runs a plain `def` dependency on a worker thread; these async twins keep the per-request work
+# on the event loop (the functions above stay plain for direct calls).
+async def _bearer_token_dependency(request: Request) -> str:
+    return bearer_token(request)
+
+
+async def _session_service_dependency(request: Request) -> SessionService:
+    return get_session_service(request)
+
+
 async def get_principal(
     db: DBSession,
-    token: Annotated[str, Depends(bearer_token)],
-    sessions: Annotated[SessionService, Depends(get_session_service)],
+    token: Annotated[str, Depends(_bearer_token_dependency)],
+    sessions: Annotated[SessionService, Depends(_session_service_dependency)],
 ) -> Principal:
     return await sessions.resolve(db, token)
 
 
-Sessions = Annotated[SessionService, Depends(get_session_service)]
+Sessions = Annotated[SessionService, Depends(_session_service_dependency)]
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
-BearerToken = Annotated[str, Depends(bearer_token)]
+BearerToken = Annotated[str, Depends(_bearer_token_dependency)]
 
 
 def document_unauthorized(routers: Iterable[APIRouter]) -> None:
