@@ -14,8 +14,9 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from limits import parse
+from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.exceptions import RedisError
@@ -31,8 +32,13 @@ logger = logging.getLogger(__name__)
 class RateLimitResult:
     allowed: bool
     limit: int
-    remaining: int
-    retry_after_seconds: int
+    retry_after_seconds: int  # 0 when allowed
+
+
+@lru_cache(maxsize=64)
+def _parse_limit(limit: str) -> RateLimitItem:
+    # The same few limit strings come with every request; parsing one is a regex match and an object.
+    return parse(limit)
 
 
 class Lock(ABC):
@@ -65,6 +71,10 @@ class KV(ABC):
     # --- plain values -------------------------------------------------------------------
     @abstractmethod
     async def get(self, name: str) -> bytes | None: ...
+
+    @abstractmethod
+    async def get_many(self, *names: str) -> list[bytes | None]:
+        """Several values in one round trip, in the order asked."""
 
     @abstractmethod
     async def set(self, name: str, value: bytes, ttl_seconds: float | None = None) -> None: ...
@@ -146,13 +156,16 @@ class KV(ABC):
 
     async def rate_limit_remaining(self, limit: str, *identifiers: str) -> int:
         """How many hits `limit` still allows now, without spending one."""
-        stats = await self._limiter.get_window_stats(parse(limit), *identifiers)
+        stats = await self._limiter.get_window_stats(_parse_limit(limit), *identifiers)
         return max(0, stats.remaining)
 
     async def hit_rate_limit(self, limit: str, *identifiers: str) -> RateLimitResult:
-        """Count one hit against `limit` (e.g. "30/minute") for these identifiers."""
-        item = parse(limit)
-        allowed = await self._limiter.hit(item, *identifiers)
+        """Count one hit against `limit` (e.g. "30/minute") for these identifiers.
+
+        Every API request pays this, so an allowed hit is one round trip; only a refusal reads the
+        window again, for its Retry-After."""
+        item = _parse_limit(limit)
+        if await self._limiter.hit(item, *identifiers):
+            return RateLimitResult(True, item.amount, 0)
         stats = await self._limiter.get_window_stats(item, *identifiers)
-        retry_after = 0 if allowed else max(1, math.ceil(stats.reset_time - time.time()))
-        return RateLimitResult(allowed, item.amount, max(0, stats.remaining), retry_after)
+        return RateLimitResult(False, item.amount, max(1, math.ceil(stats.reset_time - time.time())))

@@ -49,6 +49,9 @@ class MemoryKV(KV):
         entry = self._live(name)
         return None if entry is None else entry.value
 
+    async def get_many(self, *names: str) -> list[bytes | None]:
+        return [None if (entry := self._live(name)) is None else entry.value for name in names]
+
     async def set(self, name: str, value: bytes, ttl_seconds: float | None = None) -> None:
         self._data[name] = _Entry(value, self._expiry(ttl_seconds))
         self._writes += 1

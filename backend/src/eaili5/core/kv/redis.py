@@ -68,6 +68,10 @@ class RedisKV(KV):
         value = await self.client.get(self.key(name))
         return _as_bytes(value)
 
+    async def get_many(self, *names: str) -> list[bytes | None]:
+        values = await self.client.mget([self.key(name) for name in names])
+        return [_as_bytes(value) for value in values]
+
     async def set(self, name: str, value: bytes, ttl_seconds: float | None = None) -> None:
         await self.client.set(self.key(name), value, px=None if ttl_seconds is None else _ms(ttl_seconds))
 
