@@ -7,8 +7,8 @@ streaming responses untouched.
 from __future__ import annotations
 
 import logging
+import random
 import re
-import secrets
 import time
 from collections.abc import MutableMapping
 from typing import Any
@@ -41,6 +41,11 @@ async def send_json_error(
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _new_request_id() -> str:
+    # Correlates log lines; it is not a secret, so a PRNG draw does instead of a getrandom() syscall.
+    return f"{random.getrandbits(64):016x}"
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -104,13 +109,26 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings, metrics: Metrics) -> None:
         self.app, self.settings, self.metrics = app, settings, metrics
         self.security = SecurityHeaders(settings)
+        # Labelled metric children by (method, route, status): `labels()` takes a lock and builds a key on
+        # every call; routes are templates, so this stays as small as the metrics themselves.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def _series(self, method: str, route: str, status: int) -> tuple[Any, Any]:
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                self.metrics.http_requests.labels(method, route, str(status)),
+                self.metrics.http_latency.labels(method, route),
+            )
+        return children
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else secrets.token_hex(8)
+        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else _new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         id_token = request_id_var.set(request_id)
         trace_token = trace_var.set(
@@ -139,9 +157,10 @@ class RequestContextMiddleware:
 
     def _record(self, scope: Scope, status: int, elapsed: float) -> None:
         route = _route_label(scope)
-        self.metrics.http_requests.labels(scope["method"], route, str(status)).inc()
-        self.metrics.http_latency.labels(scope["method"], route).observe(elapsed)
-        if scope["path"] in _INFRA_PATHS:
+        count, latency = self._series(scope["method"], route, status)
+        count.inc()
+        latency.observe(elapsed)
+        if scope["path"] in _INFRA_PATHS or not logger.isEnabledFor(logging.INFO):
             return
         # Route template only: raw paths and query strings may carry addresses or tokens.
         logger.info(
