@@ -63,8 +63,10 @@ class MarketService:
             raise ValueError("at least one market provider is required")
         self.settings, self.kv, self.providers = settings, kv, list(providers)
         self.tokens = {token.address.lower(): token for token in tokens}
+        self.symbol_addresses = {token.symbol.upper(): token.address for token in tokens}
         self.thresholds = RiskThresholds.from_settings(settings)
         self._decoded_board: tuple[bytes, dict[str, PriceTick]] | None = None
+        self._rows_cache: _Rows | None = None
         self._budgets = {
             "geckoterminal": settings.budget_geckoterminal_per_minute,
             "dexscreener": settings.budget_dexscreener_per_minute,
@@ -83,15 +85,14 @@ class MarketService:
     # --- the shared tick board ----------------------------------------------------------------
     async def ticks(self) -> dict[str, PriceTick]:
         """Latest tick per token (lowercase address), stale ones marked. Fills the board if empty."""
-        board = await self._load_board()
-        if board is None:
-            board = await self.refresh_prices()
-        return {key: self._mark_stale(tick) for key, tick in board.items()}
+        rows = await self._rows(await self.kv.get(TICKS_KEY))
+        return dict(rows.ticks)
 
     async def _load_board(self) -> dict[str, PriceTick] | None:
         raw = await self.kv.get(TICKS_KEY)
-        if raw is None:
-            return None
+        return None if raw is None else self._decode_board(raw)
+
+    def _decode_board(self, raw: bytes) -> dict[str, PriceTick]:
         if self._decoded_board is not None and self._decoded_board[0] == raw:
             return self._decoded_board[1]  # the board changes at most once a tick: skip re-validating it
         board = {key: PriceTick.model_validate(value) for key, value in orjson.loads(raw).items()}
@@ -102,10 +103,6 @@ class MarketService:
         payload = {key: tick.model_dump(mode="json") for key, tick in board.items()}
         # Kept for a day: after a long outage the last good prices are still there to serve as stale.
         await self.kv.set(TICKS_KEY, orjson.dumps(payload), ttl_seconds=86_400)
-
-    def _mark_stale(self, tick: PriceTick) -> PriceTick:
-        too_old = _now() - tick.as_of > timedelta(seconds=self.settings.market_stale_after_seconds)
-        return tick.model_copy(update={"stale": True}) if too_old and not tick.stale else tick
 
     async def refresh_prices(self) -> dict[str, PriceTick]:
         """Ask the sources in order for every token's price; keep the last good tick for the rest."""
@@ -228,34 +225,47 @@ class MarketService:
     async def list_tokens(
         self, sort: SortOrder, query: str | None, limit: int, cursor: str | None
     ) -> TokenList:
-        ticks = await self.ticks()
-        today = _now().date()
-        rows = [self._summary(token, ticks.get(key), today) for key, token in self.tokens.items()]
-        rows = sort_rows(filter_rows(rows, query), sort, await self._trending())
         offset = decode_cursor(cursor)
-        page = rows[offset : offset + limit]
-        more = offset + limit < len(rows)
-        newest = max((tick.as_of for tick in ticks.values()), default=None)
+        raw_board, raw_trending = await self.kv.get_many(TICKS_KEY, TRENDING_KEY)
+        rows = await self._rows(raw_board)
+        trending = tuple(orjson.loads(raw_trending)) if raw_trending else ()
+        ordered = filter_rows(rows.sorted(sort, trending), query)
+        page = ordered[offset : offset + limit]
+        more = offset + limit < len(ordered)
         return TokenList(
             items=page,
             next_cursor=encode_cursor(offset + limit) if more else None,
             source=self.primary.name,
-            as_of=newest,
+            as_of=rows.newest,
             stale=any(row.stale for row in page),
         )
 
     async def token_detail(self, address: str) -> TokenDetail:
         token = self.token(address)
-        tick = (await self.ticks()).get(token.address.lower())
-        summary = self._summary(token, tick, _now().date())
-        return TokenDetail(
-            **summary.model_dump(),
-            category=token.category,
-            note=token.note,
-            sources=token.sources,
-            price_is_placeholder=token.price_is_placeholder,
-            stats_are_placeholders=token.main_pool.stats_are_placeholders,
+        rows = await self._rows(await self.kv.get(TICKS_KEY))
+        return rows.detail(token)
+
+    async def _rows(self, raw_board: bytes | None) -> _Rows:
+        """Every token's list row for this board. The board changes once a tick while the list is read
+        many times a second: rows are built once per (board, day, set of stale ticks) and reused."""
+        board = self._decode_board(raw_board) if raw_board is not None else await self.refresh_prices()
+        now = _now()
+        stale_after = timedelta(seconds=self.settings.market_stale_after_seconds)
+        too_old = frozenset(
+            key for key, tick in board.items() if not tick.stale and now - tick.as_of > stale_after
         )
+        cached = self._rows_cache
+        if cached is not None and cached.matches(board, now.date(), too_old):
+            return cached
+        ticks = {
+            key: tick.model_copy(update={"stale": True}) if key in too_old else tick
+            for key, tick in board.items()
+        }
+        today = now.date()
+        summaries = {key: self._summary(token, ticks.get(key), today) for key, token in self.tokens.items()}
+        rows = _Rows(board, today, too_old, ticks, summaries)
+        self._rows_cache = rows
+        return rows
 
     def _summary(self, token: Token, tick: PriceTick | None, today: date) -> TokenSummary:
         pool = token.main_pool
@@ -370,10 +380,55 @@ class MarketService:
     async def fresh_tick(self, address: str) -> PriceTick:
         """The token's latest tick, or MarketDataUnavailable when none is fresh enough to trade on."""
         token = self.token(address)
-        tick = (await self.ticks()).get(token.address.lower())
+        rows = await self._rows(await self.kv.get(TICKS_KEY))
+        tick = rows.ticks.get(token.address.lower())
         if tick is None or tick.stale:
             raise MarketDataUnavailable(f"There is no fresh price for {token.symbol} right now.")
         return tick
+
+
+class _Rows:
+    """The ticks and token list rows of one decoded board, with its sort orders and detail pages made on
+    first use. Shared by concurrent requests: nothing here is changed once made."""
+
+    def __init__(
+        self,
+        board: dict[str, PriceTick],
+        today: date,
+        too_old: frozenset[str],
+        ticks: dict[str, PriceTick],
+        summaries: dict[str, TokenSummary],
+    ) -> None:
+        self._board, self._today, self._too_old = board, today, too_old
+        self.ticks, self.summaries = ticks, summaries  # ticks: the board with old ticks marked stale
+        self.newest = max((tick.as_of for tick in ticks.values()), default=None)
+        self._sorted: dict[tuple[SortOrder, tuple[str, ...]], list[TokenSummary]] = {}
+        self._details: dict[str, TokenDetail] = {}
+
+    def matches(self, board: dict[str, PriceTick], today: date, too_old: frozenset[str]) -> bool:
+        # Identity, not equality: the decoded board is a new object whenever the stored board changes.
+        return self._board is board and self._today == today and self._too_old == too_old
+
+    def sorted(self, order: SortOrder, trending: tuple[str, ...]) -> list[TokenSummary]:
+        key = (order, trending if order is SortOrder.TRENDING else ())
+        rows = self._sorted.get(key)
+        if rows is None:
+            rows = self._sorted[key] = sort_rows(list(self.summaries.values()), order, trending)
+        return rows
+
+    def detail(self, token: Token) -> TokenDetail:
+        key = token.address.lower()
+        detail = self._details.get(key)
+        if detail is None:
+            detail = self._details[key] = TokenDetail(
+                **self.summaries[key].model_dump(),
+                category=token.category,
+                note=token.note,
+                sources=token.sources,
+                price_is_placeholder=token.price_is_placeholder,
+                stats_are_placeholders=token.main_pool.stats_are_placeholders,
+            )
+        return detail
 
 
 def _as_stale(tick: PriceTick | None) -> PriceTick | None:
