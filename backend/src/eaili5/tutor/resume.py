@@ -50,7 +50,10 @@ class ReplyBuffer:
 
     async def open(self, user_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
         meta = {"user_id": str(user_id), "conversation_id": str(conversation_id)}
-        await self.kv.set(_meta_key(self.message_id), orjson.dumps(meta), self.ttl)
+        try:
+            await self.kv.set(_meta_key(self.message_id), orjson.dumps(meta), self.ttl)
+        except KV_UNAVAILABLE as exc:  # as in `store`: not resumable, but the asker is still served
+            self._lose_kv(exc)
 
     async def append(self, frame: dict[str, Any]) -> dict[str, Any]:
         """Number the frame, store it, then announce it. Returns the numbered frame."""
@@ -73,9 +76,12 @@ class ReplyBuffer:
         except KV_UNAVAILABLE as exc:
             # Without the KV this frame cannot be resumed elsewhere, but the socket that asked can
             # still be served: the reply goes on instead of leaving it waiting for an end forever.
-            if not self.kv_lost:
-                logger.warning("reply %s is no longer resumable: KV unavailable (%s)", self.message_id, exc)
-            self.kv_lost = True
+            self._lose_kv(exc)
+
+    def _lose_kv(self, exc: Exception) -> None:
+        if not self.kv_lost:
+            logger.warning("reply %s is no longer resumable: KV unavailable (%s)", self.message_id, exc)
+        self.kv_lost = True
 
 
 @dataclass
