@@ -8,6 +8,8 @@ constraints (XP keys, one answer per question per attempt, ...) are the last lin
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +39,20 @@ async def lock_learner(db: AsyncSession, user_id: uuid.UUID) -> bool:
     return int(getattr(result, "rowcount", 0) or 0) == 1
 
 
+async def lock_learner_preferences(db: AsyncSession, user_id: uuid.UUID) -> dict[str, Any] | None:
+    """`lock_learner` that also reads the user's preferences in the same statement (one round trip
+    instead of two on every write). None when the user does not exist."""
+    result = await db.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(updated_at=User.updated_at)
+        .returning(User.preferences)
+        .execution_options(synchronize_session=False)
+    )
+    row = result.first()
+    return None if row is None else dict(row[0] or {})
+
+
 async def get_user(db: AsyncSession, user_id: uuid.UUID) -> User | None:
     return await db.get(User, user_id)
 
@@ -45,6 +61,53 @@ async def get_user(db: AsyncSession, user_id: uuid.UUID) -> User | None:
 async def progress(db: AsyncSession, user_id: uuid.UUID) -> dict[str, UserProgress]:
     rows = await db.scalars(select(UserProgress).where(UserProgress.user_id == user_id))
     return {row.topic: row for row in rows}
+
+
+async def progress_and_finished(db: AsyncSession, user_id: uuid.UUID) -> list[tuple[UserProgress, bool]]:
+    """Every lesson progress row with whether that lesson has a finished quiz attempt, in one query."""
+    finished = (
+        select(QuizAttempt.id)
+        .where(
+            QuizAttempt.user_id == UserProgress.user_id,
+            QuizAttempt.lesson_id == UserProgress.topic,
+            QuizAttempt.finished_at.is_not(None),
+        )
+        .exists()
+    )
+    rows = await db.execute(select(UserProgress, finished).where(UserProgress.user_id == user_id))
+    return [(row, bool(has_finished)) for row, has_finished in rows.all()]
+
+
+@dataclass(frozen=True, slots=True)
+class LessonState:
+    completed: bool
+    score: int | None  # best score, None without a progress row
+    attempts: int
+    finished_attempts: int
+    open_attempt_id: uuid.UUID | None  # the newest unfinished attempt
+
+
+async def lesson_state(db: AsyncSession, user_id: uuid.UUID, lesson_id: str) -> LessonState:
+    """What the lesson page shows about the learner, in one round trip (scalar subqueries)."""
+    progress = (UserProgress.user_id == user_id, UserProgress.topic == lesson_id)
+    attempts = (QuizAttempt.user_id == user_id, QuizAttempt.lesson_id == lesson_id)
+    row = (
+        await db.execute(
+            select(
+                select(UserProgress.completed).where(*progress).scalar_subquery(),
+                select(UserProgress.score).where(*progress).scalar_subquery(),
+                select(func.count()).select_from(QuizAttempt).where(*attempts).scalar_subquery(),
+                select(func.count(QuizAttempt.finished_at)).where(*attempts).scalar_subquery(),
+                select(QuizAttempt.id)
+                .where(*attempts, QuizAttempt.finished_at.is_(None))
+                .order_by(QuizAttempt.number.desc())
+                .limit(1)
+                .scalar_subquery(),
+            )
+        )
+    ).one()
+    completed, score, count, finished, open_id = row
+    return LessonState(bool(completed), score, int(count or 0), int(finished or 0), open_id)
 
 
 async def lesson_progress(db: AsyncSession, user_id: uuid.UUID, lesson_id: str) -> UserProgress | None:
@@ -69,6 +132,15 @@ async def save_progress(
 
 
 # --- XP ledger ------------------------------------------------------------------------------------
+async def held_award_keys(db: AsyncSession, user_id: uuid.UUID, keys: Iterable[str]) -> set[str]:
+    """Which of these award keys the user already has (one query for every award an action may pay)."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return set()
+    rows = await db.scalars(select(XpAward.key).where(XpAward.user_id == user_id, XpAward.key.in_(wanted)))
+    return set(rows)
+
+
 async def award_exists(db: AsyncSession, user_id: uuid.UUID, key: str) -> bool:
     found = await db.scalar(select(XpAward.id).where(XpAward.user_id == user_id, XpAward.key == key))
     return found is not None
@@ -120,6 +192,11 @@ async def users_with_more_xp(db: AsyncSession, since: datetime | None, xp: int) 
 async def activity_days(db: AsyncSession, user_id: uuid.UUID) -> list[date]:
     rows = await db.scalars(select(ActivityDay.day).where(ActivityDay.user_id == user_id))
     return list(rows)
+
+
+def add_activity_day_row(db: AsyncSession, user_id: uuid.UUID, day: date, time_zone: str) -> None:
+    """Record a learning day the caller knows is new (written with the action's next flush)."""
+    db.add(ActivityDay(user_id=user_id, day=day, time_zone=time_zone))
 
 
 async def add_activity_day(db: AsyncSession, user_id: uuid.UUID, day: date, time_zone: str) -> bool:
@@ -191,6 +268,14 @@ async def add_attempt(db: AsyncSession, row: QuizAttempt) -> QuizAttempt:
     return row
 
 
+async def perfect_attempt_and_reviews(db: AsyncSession, user_id: uuid.UUID) -> tuple[bool, int]:
+    """`any_perfect_attempt` and `total_reviews` in one round trip."""
+    perfect = select(QuizAttempt.id).where(QuizAttempt.user_id == user_id, QuizAttempt.score_pct == 100)
+    reviews = select(func.coalesce(func.sum(ReviewCard.reviews), 0)).where(ReviewCard.user_id == user_id)
+    row = (await db.execute(select(perfect.exists(), reviews.scalar_subquery()))).one()
+    return bool(row[0]), int(row[1] or 0)
+
+
 async def any_perfect_attempt(db: AsyncSession, user_id: uuid.UUID) -> bool:
     found = await db.scalar(
         select(QuizAttempt.id).where(QuizAttempt.user_id == user_id, QuizAttempt.score_pct == 100).limit(1)
@@ -222,6 +307,21 @@ async def recent_answers(db: AsyncSession, user_id: uuid.UUID, limit: int) -> li
 # --- review cards -------------------------------------------------------------------------------------
 async def card(db: AsyncSession, card_id: uuid.UUID) -> ReviewCard | None:
     return await db.get(ReviewCard, card_id)
+
+
+async def cards_for(
+    db: AsyncSession, user_id: uuid.UUID, kind: str, refs: Iterable[str]
+) -> dict[str, ReviewCard]:
+    """The user's cards of one kind for several refs, by ref (one query for all missed questions)."""
+    wanted = sorted(set(refs))
+    if not wanted:
+        return {}
+    rows = await db.scalars(
+        select(ReviewCard).where(
+            ReviewCard.user_id == user_id, ReviewCard.kind == kind, ReviewCard.ref.in_(wanted)
+        )
+    )
+    return {row.ref: row for row in rows}
 
 
 async def card_for(db: AsyncSession, user_id: uuid.UUID, kind: str, ref: str) -> ReviewCard | None:

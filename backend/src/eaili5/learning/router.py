@@ -37,22 +37,22 @@ from eaili5.models.base import utcnow
 router = APIRouter(prefix="/api/learn", tags=["learning"])
 
 
-def get_curriculum(request: Request) -> Curriculum:
+# Dependencies are async: FastAPI would run a plain `def` one on a worker thread, per request.
+async def get_curriculum(request: Request) -> Curriculum:
     """The shipped curriculum; a test may put its own on `app.state.learning_curriculum`."""
     custom = getattr(request.app.state, "learning_curriculum", None)
     return custom if isinstance(custom, Curriculum) else load_curriculum()
 
 
-def current_time() -> datetime:
+async def current_time() -> datetime:
     """The clock, as a dependency so tests can set the time (midnight, DST) without sleeping."""
     return utcnow()
 
 
-def get_service(
+async def get_service(
     request: Request, curriculum: Annotated[Curriculum, Depends(get_curriculum)]
 ) -> LearningService:
-    tokens = get_state(request).market.tokens.values()
-    return LearningService(curriculum, {token.symbol.upper(): token.address for token in tokens})
+    return LearningService(curriculum, get_state(request).market.symbol_addresses)
 
 
 async def optional_principal(request: Request, db: DBSession) -> Principal | None:
@@ -92,7 +92,7 @@ async def complete_lesson(
     lesson_id: str, body: CompleteIn, service: Service, principal: CurrentPrincipal, db: DBSession, now: Now
 ) -> CompleteOut:
     """Mark a lesson done: XP the first time only, today's streak, any new badges."""
-    learner = await service.learner(db, principal.user_id, now, body.time_zone)
+    learner = await service.locked_learner(db, principal.user_id, now, body.time_zone)
     return await service.complete(db, learner, lesson_id)
 
 
@@ -101,7 +101,7 @@ async def answer_quiz(
     lesson_id: str, body: QuizIn, service: Service, principal: CurrentPrincipal, db: DBSession, now: Now
 ) -> QuizOut:
     """Grade some (or all) answers of an attempt; the result comes once every question has an answer."""
-    learner = await service.learner(db, principal.user_id, now, body.time_zone)
+    learner = await service.locked_learner(db, principal.user_id, now, body.time_zone)
     return await service.answer_quiz(db, learner, lesson_id, body)
 
 
@@ -131,7 +131,7 @@ async def review_card(
     card_id: uuid.UUID, body: ReviewIn, service: Service, principal: CurrentPrincipal, db: DBSession, now: Now
 ) -> ReviewOut:
     """Grade a card (question: option_ids, graded here; term: your rating) and schedule it again."""
-    learner = await service.learner(db, principal.user_id, now, body.time_zone)
+    learner = await service.locked_learner(db, principal.user_id, now, body.time_zone)
     return await service.review(db, learner, card_id, body)
 
 

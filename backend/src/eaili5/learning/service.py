@@ -72,22 +72,38 @@ from eaili5.learning.schemas import (
     XpEarned,
     XpItem,
 )
-from eaili5.models import QuizAnswer, QuizAttempt, ReviewCard, UserProgress, XpAward
+from eaili5.models import QuizAnswer, QuizAttempt, ReviewCard, UserBadge, UserProgress, XpAward
 
 WEAK_TOPIC_HISTORY = 200  # recent answers considered for weak topics
 
 
 @dataclass(frozen=True)
 class Learner:
-    """Who is learning, when, and in which time zone (so which local day it is)."""
+    """Who is learning, when, and in which time zone (so which local day it is). `locked`: the learner's
+    lock is already held in this transaction (see `locked_learner`)."""
 
     user_id: uuid.UUID
     now: datetime
     time_zone: str
+    locked: bool = False
 
     @property
     def today(self) -> date:
         return rules.local_day(self.now, self.time_zone)
+
+
+class _Awards:
+    """The XP an action pays. Which of its possible keys the learner already holds is read in one query
+    up front (under the learner's lock nothing else adds any); new rows go out with the next flush."""
+
+    def __init__(self, held: set[str]) -> None:
+        self.held = held
+        self.paid: list[XpAward] = []
+
+    @classmethod
+    async def read(cls, db: AsyncSession, learner: Learner, *keys: str) -> _Awards:
+        streak_key = f"streak:{learner.today.isoformat()}"  # every action may pay today's streak bonus
+        return cls(await repository.held_award_keys(db, learner.user_id, (*keys, streak_key)))
 
 
 def _xp_earned(awards: list[XpAward]) -> XpEarned:
@@ -158,18 +174,33 @@ class LearningService:
         preferred = (user.preferences or {}).get("time_zone") if user else None
         return Learner(user_id, now, rules.choose_time_zone(requested_zone, preferred))
 
+    async def locked_learner(
+        self, db: AsyncSession, user_id: uuid.UUID, now: datetime, requested_zone: str | None
+    ) -> Learner:
+        """The learner for a write: takes the learner's lock and reads the preferred zone in one statement."""
+        preferences = await repository.lock_learner_preferences(db, user_id)
+        if preferences is None:
+            raise NotFound("This user no longer exists.")
+        zone = rules.choose_time_zone(requested_zone, preferences.get("time_zone"))
+        return Learner(user_id, now, zone, locked=True)
+
     async def _lock(self, db: AsyncSession, user_id: uuid.UUID) -> None:
         if not await repository.lock_learner(db, user_id):
             raise NotFound("This user no longer exists.")
+
+    async def _lock_learner(self, db: AsyncSession, learner: Learner) -> None:
+        if not learner.locked:
+            await self._lock(db, learner.user_id)
 
     # --- paths and lessons ------------------------------------------------------------------------
     async def _completed_and_scores(
         self, db: AsyncSession, user_id: uuid.UUID
     ) -> tuple[dict[str, UserProgress], set[str], dict[str, int]]:
-        progress = await repository.progress(db, user_id)
-        completed = {lesson for lesson, row in progress.items() if row.completed}
-        finished = await repository.lessons_with_finished_quiz(db, user_id)
-        scores = {lesson: row.score for lesson, row in progress.items() if lesson in finished}
+        rows = await repository.progress_and_finished(db, user_id)
+        progress = {row.topic: row for row, _ in rows}
+        completed = {row.topic for row, _ in rows if row.completed}
+        # A best score counts once the lesson's quiz was finished (completing alone stores score 0).
+        scores = {row.topic: row.score for row, finished in rows if finished}
         return progress, completed, scores
 
     def _path_progress(self, path: PathDef, completed: set[str]) -> PathProgress:
@@ -205,10 +236,9 @@ class LearningService:
 
     async def lesson(self, db: AsyncSession, user_id: uuid.UUID, lesson_id: str) -> LessonOut:
         lesson = self._lesson(lesson_id)
-        progress = await repository.lesson_progress(db, user_id, lesson_id)
-        open_attempt = await repository.open_attempt(db, user_id, lesson_id)
-        answered = await repository.answers(db, open_attempt.id) if open_attempt else []
-        finished = lesson_id in await repository.lessons_with_finished_quiz(db, user_id)
+        state = await repository.lesson_state(db, user_id, lesson_id)
+        open_id = state.open_attempt_id
+        answered = await repository.answers(db, open_id) if open_id else []
         terms = [self.curriculum.glossary[t] for t in lesson.glossary if t in self.curriculum.glossary]
         prerequisites = [
             self.curriculum.lessons[p] for p in lesson.prerequisites if p in self.curriculum.lessons
@@ -227,10 +257,10 @@ class LearningService:
             glossary=[TermRef(id=t.id, term=t.term, definition=t.definition) for t in terms],
             quiz=[_question_out(question) for question in lesson.quiz],
             progress=LessonProgress(
-                completed=bool(progress and progress.completed),
-                best_score_pct=progress.score if progress and finished else None,
-                attempts=await repository.attempts_count(db, user_id, lesson_id),
-                open_attempt_id=open_attempt.id if open_attempt else None,
+                completed=state.completed,
+                best_score_pct=state.score if state.finished_attempts else None,
+                attempts=state.attempts,
+                open_attempt_id=open_id,
                 answered_question_ids=sorted(answer.question_id for answer in answered),
             ),
             next_lesson=self._next_on_path(lesson),
@@ -253,15 +283,15 @@ class LearningService:
         self,
         db: AsyncSession,
         learner: Learner,
-        awards: list[XpAward],
+        awards: _Awards,
         key: str,
         reason: str,
         amount: int,
         detail: str | None,
         attempt_id: uuid.UUID | None = None,
     ) -> None:
-        """Award once per key, ever (the caller holds the learner's lock)."""
-        if amount <= 0 or await repository.award_exists(db, learner.user_id, key):
+        """Award once per key, ever (the caller holds the learner's lock; `awards` read the held keys)."""
+        if amount <= 0 or key in awards.held:
             return
         row = XpAward(
             user_id=learner.user_id,
@@ -272,20 +302,26 @@ class LearningService:
             attempt_id=attempt_id,
             created_at=learner.now,
         )
-        awards.append(await repository.add_award(db, row))
+        db.add(row)
+        awards.held.add(key)
+        awards.paid.append(row)
 
     async def _outcome(
-        self, db: AsyncSession, learner: Learner, awards: list[XpAward], attempt_id: uuid.UUID | None = None
+        self, db: AsyncSession, learner: Learner, awards: _Awards, attempt_id: uuid.UUID | None = None
     ) -> Outcome:
         """Record today as a learning day, pay the streak bonus, grant new badges."""
-        await repository.add_activity_day(db, learner.user_id, learner.today, learner.time_zone)
-        streak = rules.streak(await repository.activity_days(db, learner.user_id), learner.today)
+        days = await repository.activity_days(db, learner.user_id)
+        if learner.today not in days:
+            repository.add_activity_day_row(db, learner.user_id, learner.today, learner.time_zone)
+            days.append(learner.today)
+        streak = rules.streak(days, learner.today)
         day = learner.today.isoformat()
         bonus = rules.streak_bonus(streak.current)
         await self._award(db, learner, awards, f"streak:{day}", "streak_bonus", bonus, day, attempt_id)
+        await db.flush()  # the badge rules below read what this action wrote
         new_badges = await self._grant_badges(db, learner, streak.current)
         return Outcome(
-            xp_earned=_xp_earned(awards), new_badges=new_badges, streak=self._streak_out(streak, learner)
+            xp_earned=_xp_earned(awards.paid), new_badges=new_badges, streak=self._streak_out(streak, learner)
         )
 
     def _streak_out(self, streak: rules.Streak, learner: Learner) -> StreakOut:
@@ -299,12 +335,13 @@ class LearningService:
 
     async def _facts(self, db: AsyncSession, user_id: uuid.UUID, current_streak: int) -> rules.LearnerFacts:
         _, completed, scores = await self._completed_and_scores(db, user_id)
+        perfect_quiz, reviews = await repository.perfect_attempt_and_reviews(db, user_id)
         return rules.LearnerFacts(
             completed=frozenset(completed),
             best_scores=scores,
             current_streak=current_streak,
-            perfect_quiz=await repository.any_perfect_attempt(db, user_id),
-            reviews=await repository.total_reviews(db, user_id),
+            perfect_quiz=perfect_quiz,
+            reviews=reviews,
         )
 
     async def _grant_badges(self, db: AsyncSession, learner: Learner, current_streak: int) -> list[BadgeOut]:
@@ -316,15 +353,15 @@ class LearningService:
             if badge in rules.earned_badges(facts, self.curriculum) - held.keys()
         ]
         for badge in new:
-            await repository.add_badge(db, learner.user_id, badge, learner.now)
+            db.add(UserBadge(user_id=learner.user_id, badge=badge, earned_at=learner.now))
         return [_badge_out(badge, learner.now) for badge in new]
 
     # --- completing a lesson ----------------------------------------------------------------------
     async def complete(self, db: AsyncSession, learner: Learner, lesson_id: str) -> CompleteOut:
         lesson = self._lesson(lesson_id)
-        await self._lock(db, learner.user_id)
+        await self._lock_learner(db, learner)
         before = await repository.lesson_progress(db, learner.user_id, lesson_id)
-        awards: list[XpAward] = []
+        awards = await _Awards.read(db, learner, f"lesson:{lesson.id}")
         await self._complete_lesson(db, learner, lesson, awards)
         outcome = await self._outcome(db, learner, awards)
         return CompleteOut(
@@ -339,7 +376,7 @@ class LearningService:
         db: AsyncSession,
         learner: Learner,
         lesson: Lesson,
-        awards: list[XpAward],
+        awards: _Awards,
         score: int | None = None,
         attempt_id: uuid.UUID | None = None,
     ) -> None:
@@ -378,8 +415,15 @@ class LearningService:
         return chosen
 
     async def _attempt(
-        self, db: AsyncSession, learner: Learner, lesson: Lesson, attempt_id: uuid.UUID | None
-    ) -> QuizAttempt:
+        self,
+        db: AsyncSession,
+        learner: Learner,
+        lesson: Lesson,
+        attempt_id: uuid.UUID | None,
+        correct: int,
+    ) -> tuple[QuizAttempt, list[QuizAnswer]]:
+        """The attempt these answers belong to (a new one when `attempt_id` is None) and its earlier
+        answers; `correct` of the new answers are right."""
         if attempt_id is None:
             number = await repository.attempts_count(db, learner.user_id, lesson.id) + 1
             row = QuizAttempt(
@@ -387,36 +431,40 @@ class LearningService:
                 lesson_id=lesson.id,
                 number=number,
                 question_count=len(lesson.quiz),
+                correct_count=correct,
                 started_at=learner.now,
             )
-            return await repository.add_attempt(db, row)
+            return await repository.add_attempt(db, row), []  # a new attempt has no answers yet
         found = await repository.attempt(db, attempt_id)
         if found is None or found.user_id != learner.user_id or found.lesson_id != lesson.id:
             raise UnknownAttempt(f"There is no attempt {attempt_id} at lesson '{lesson.id}' for you.")
         if found.finished_at is not None:
             raise AttemptFinished("This attempt is finished. Start a new one by leaving out attempt_id.")
-        return found
+        earlier = await repository.answers(db, found.id)
+        found.correct_count += correct
+        return found, earlier
 
     async def answer_quiz(self, db: AsyncSession, learner: Learner, lesson_id: str, body: QuizIn) -> QuizOut:
         lesson = self._lesson(lesson_id)
         chosen = self._chosen(lesson, body.answers)
-        await self._lock(db, learner.user_id)
-        attempt = await self._attempt(db, learner, lesson, body.attempt_id)
-        earlier = await repository.answers(db, attempt.id)
+        questions = {question.id: question for question in lesson.quiz}
+        graded = [_graded(questions[question_id], options) for question_id, options in chosen.items()]
+        await self._lock_learner(db, learner)
+        correct = sum(answer.correct for answer in graded)
+        attempt, earlier = await self._attempt(db, learner, lesson, body.attempt_id, correct)
         repeated = sorted({answer.question_id for answer in earlier} & chosen.keys())
         if repeated:
             raise AlreadyAnswered(
                 f"Question {', '.join(repeated)} already has an answer in this attempt. "
                 "Start a new attempt to try again."
             )
-        awards: list[XpAward] = []
-        graded = [
-            await self._grade(db, learner, attempt, lesson, question_id, options, awards)
-            for question_id, options in chosen.items()
-        ]
-        attempt.correct_count += sum(answer.correct for answer in graded)
         answered = len(earlier) + len(graded)
         finished = answered >= len(lesson.quiz)
+        keys = [f"question:{answer.question_id}" for answer in graded if answer.correct]
+        if finished:
+            keys += [f"lesson:{lesson.id}", f"first-try:{lesson.id}"]
+        awards = await _Awards.read(db, learner, *keys)
+        await self._record_answers(db, learner, attempt, graded, awards)
         if finished:
             await self._finish(db, learner, lesson, attempt, awards)
         outcome = await self._outcome(db, learner, awards, attempt.id)
@@ -433,44 +481,40 @@ class LearningService:
             result=result,
         )
 
-    async def _grade(
+    async def _record_answers(
         self,
         db: AsyncSession,
         learner: Learner,
         attempt: QuizAttempt,
-        lesson: Lesson,
-        question_id: str,
-        options: frozenset[str],
-        awards: list[XpAward],
-    ) -> GradedAnswer:
-        question = next(q for q in lesson.quiz if q.id == question_id)
-        graded = _graded(question, options)
-        row = QuizAnswer(
-            attempt_id=attempt.id,
-            user_id=learner.user_id,
-            question_id=question_id,
-            chosen={"ids": sorted(options)},
-            correct=graded.correct,
-            answered_at=learner.now,
-        )
-        await repository.add_answer(db, row)
-        if graded.correct:
-            await self._award(
-                db,
-                learner,
-                awards,
-                f"question:{question_id}",
-                "correct_answer",
-                rules.XP_CORRECT_ANSWER,
-                question_id,
-                attempt.id,
+        graded: list[GradedAnswer],
+        awards: _Awards,
+    ) -> None:
+        """Store the answers, pay XP for right ones, put missed questions up for review: rows only,
+        written together by the next flush (no statement per answer)."""
+        missed = [answer.question_id for answer in graded if not answer.correct]
+        cards = await repository.cards_for(db, learner.user_id, "question", missed) if missed else {}
+        for answer in graded:
+            db.add(
+                QuizAnswer(
+                    attempt_id=attempt.id,
+                    user_id=learner.user_id,
+                    question_id=answer.question_id,
+                    chosen={"ids": answer.chosen_option_ids},
+                    correct=answer.correct,
+                    answered_at=learner.now,
+                )
             )
-        else:
-            await self._card_for_miss(db, learner, question_id)
-        return graded
+            if answer.correct:
+                key = f"question:{answer.question_id}"
+                xp = rules.XP_CORRECT_ANSWER
+                await self._award(
+                    db, learner, awards, key, "correct_answer", xp, answer.question_id, attempt.id
+                )
+            else:
+                self._card_for_miss(db, learner, answer.question_id, cards.get(answer.question_id))
 
     async def _finish(
-        self, db: AsyncSession, learner: Learner, lesson: Lesson, attempt: QuizAttempt, awards: list[XpAward]
+        self, db: AsyncSession, learner: Learner, lesson: Lesson, attempt: QuizAttempt, awards: _Awards
     ) -> None:
         """Every question answered: score it, complete the lesson, and pay the first-try bonus."""
         attempt.score_pct = rules.score_pct(attempt.correct_count, attempt.question_count)
@@ -495,9 +539,10 @@ class LearningService:
         )
 
     # --- review -----------------------------------------------------------------------------------
-    async def _card_for_miss(self, db: AsyncSession, learner: Learner, question_id: str) -> None:
+    def _card_for_miss(
+        self, db: AsyncSession, learner: Learner, question_id: str, card: ReviewCard | None
+    ) -> None:
         """A missed question is due for review at once; missed again, its card starts over (Again)."""
-        card = await repository.card_for(db, learner.user_id, "question", question_id)
         if card is None:
             row = ReviewCard(
                 user_id=learner.user_id,
@@ -506,10 +551,10 @@ class LearningService:
                 fsrs=scheduling.new_card(learner.now),
                 due=learner.now,
             )
-            await repository.add_card(db, row)
+            db.add(row)
             return
         state, due = scheduling.reschedule(card.fsrs, "again", learner.now)
-        await repository.save_card(db, card, state, min(due, learner.now))
+        card.fsrs, card.due = state, min(due, learner.now)
 
     def _card_out(self, card: ReviewCard) -> ReviewCardOut | None:
         """The card as shown before answering; None when its content no longer exists."""
@@ -554,7 +599,7 @@ class LearningService:
     async def review(
         self, db: AsyncSession, learner: Learner, card_id: uuid.UUID, body: ReviewIn
     ) -> ReviewOut:
-        await self._lock(db, learner.user_id)
+        await self._lock_learner(db, learner)
         card = await repository.card(db, card_id)
         if card is None or card.user_id != learner.user_id:
             raise UnknownCard(
@@ -566,7 +611,7 @@ class LearningService:
         card.reviews += 1
         card.last_reviewed_at = learner.now
         await repository.save_card(db, card, state, due)
-        outcome = await self._outcome(db, learner, [])
+        outcome = await self._outcome(db, learner, await _Awards.read(db, learner))
         return ReviewOut(
             **outcome.model_dump(),
             card_id=card.id,
