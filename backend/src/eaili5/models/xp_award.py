@@ -22,6 +22,8 @@ class XpAward(UUIDPrimaryKey, Base):
         UniqueConstraint("user_id", "key", name="uq_xp_awards_user_id_key"),
         # The weekly leaderboard sums awards since a moment.
         Index("ix_xp_awards_created_at", "created_at"),
+        # A quiz result reads its attempt's awards; deleting an attempt nulls them (foreign key).
+        Index("ix_xp_awards_attempt_id", "attempt_id"),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
