@@ -391,6 +391,7 @@ def merge_counts(dicts: Iterable[Mapping[str, int]]) -> dict[str, int]:
 # Why not the `websockets` library: at 5,000+ sockets its per-frame Python path (UTF-8 decoding, queues, a task
 # per socket) made the load generator, on the same two cores, a large part of the latency it measured. This
 # client only frames what it sends, answers pings, and timestamps `prices` frames without parsing them.
+OPEN_TIMEOUT_S = 30.0  # one socket's TCP connect + WebSocket handshake + auth
 _PRICES_PREFIX = b'{"type":"message","channel":"prices"'
 _PUBLISHED_AT = b'"published_at":'
 _NUMBER = re.compile(rb"-?[0-9][0-9.eE+-]*")
@@ -598,50 +599,48 @@ class WsLoadWorker:
         loop = asyncio.get_running_loop()
         t0 = time.perf_counter()
         client: RawWsClient | None = None
+        t1 = t0
         try:
-            async with asyncio.timeout(30):
+            async with asyncio.timeout(OPEN_TIMEOUT_S):  # TCP + handshake + auth, all together
                 local = (self.source_ip, 0) if self.source_ip else None
                 _, client = await loop.create_connection(
                     lambda: RawWsClient(self, self.host, self.port, "/ws"), self.host, self.port, local_addr=local
                 )
                 await client.handshake
+                t1 = time.perf_counter()
+                await client.request({"type": "auth", "token": token}, "ready")
         except Exception as exc:  # noqa: BLE001 - counted and reported
-            self._error(f"open: {type(exc).__name__}: {str(exc)[:60]}")
+            stage = "open" if t1 == t0 else "auth"
+            self._error(f"{stage}: {type(exc).__name__}: {str(exc)[:60]}")
             if client is not None:
                 client.abort()
-            return
-        t1 = time.perf_counter()
-        try:
-            async with asyncio.timeout(30):
-                await client.request({"type": "auth", "token": token}, "ready")
-        except Exception as exc:  # noqa: BLE001
-            self._error(f"auth: {type(exc).__name__}: {str(exc)[:60]}")
-            client.abort()
             return
         client.ready = True
         self.open_ms.append((t1 - t0) * 1000)
         self.ready_ms.append((time.perf_counter() - t0) * 1000)
         self.clients.append(client)
 
-    async def _bounded(self, jobs: Iterable[Any]) -> None:
-        """Run coroutines with at most `batch` in flight, stopping at the deadline."""
+    async def _bounded(self, jobs: Iterable[Any], stop_at: float | None = None) -> None:
+        """Run coroutines with at most `batch` in flight; none starts after `stop_at` (default: the deadline)."""
         gate = asyncio.Semaphore(self.batch)
+        until = min(stop_at or self.deadline, self.deadline)
 
         async def run(job: Any) -> None:
             async with gate:
-                if time.time() < self.deadline:
+                if time.time() < until:
                     await job
                 else:
                     job.close()
 
         await asyncio.gather(*(run(job) for job in jobs))
 
-    async def connect(self, tokens: list[str]) -> dict[str, Any]:
+    async def connect(self, tokens: list[str], stop_at: float | None = None) -> dict[str, Any]:
         t0 = time.perf_counter()
         before, self.open_ms, self.ready_ms, self.errors = len(self.clients), [], [], {}
-        await self._bounded(self._open_one(token) for token in tokens)
+        await self._bounded((self._open_one(token) for token in tokens), stop_at)
         return {
             "opened": len(self.clients) - before,
+            "not_started": len(tokens) - (len(self.clients) - before) - sum(self.errors.values()),
             "errors": self.errors,
             "open_ms": self.open_ms,
             "ready_ms": self.ready_ms,
@@ -805,18 +804,23 @@ class LoadFleet:
     def split(self, count: int) -> list[int]:
         return [count // self.workers + (1 if i < count % self.workers else 0) for i in range(self.workers)]
 
-    def connect(self, tokens: list[str], timeout: float) -> dict[str, Any]:
-        """Open and authenticate one socket per token, spread over the workers."""
+    def connect(self, tokens: list[str], timeout: float, stop_at: float | None = None) -> dict[str, Any]:
+        """Open and authenticate one socket per token, spread over the workers.
+
+        No socket starts opening after `stop_at` (time.time()); those are counted as `not_started`. Sockets
+        already opening then take up to OPEN_TIMEOUT_S more, so `timeout` should leave that much room.
+        """
         shares = self.split(len(tokens))
         chunks, at = [], 0
         for share in shares:
             chunks.append(tokens[at : at + share])
             at += share
         t0 = time.perf_counter()
-        replies = self.ask_each([("connect", chunk) for chunk in chunks], timeout)
+        replies = self.ask_each([("connect", chunk, stop_at) for chunk in chunks], timeout)
         wall = time.perf_counter() - t0
         return {
             "opened": sum(r["opened"] for r in replies),
+            "not_started": sum(r["not_started"] for r in replies),
             "errors": merge_counts(r["errors"] for r in replies),
             "open_ms": sorted(x for r in replies for x in r["open_ms"]),
             "ready_ms": sorted(x for r in replies for x in r["ready_ms"]),

@@ -140,8 +140,10 @@ def idle_step(
     wanted = step - held
     batch = [tokens[(held + i) % len(tokens)] for i in range(wanted)]
     common.log(f"step {step}: opening {wanted} more sockets ...")
-    # Workers stop opening at the run's deadline and answer with what they hold.
-    opened = fleet.connect(batch, timeout=max(60.0, args.deadline - time.time() + 30))
+    # No socket starts opening later than this: the step's readings and closing need time too.
+    stop_at = args.deadline - (args.settle + args.idle_window + 60)
+    opened = fleet.connect(batch, timeout=max(0.0, stop_at - time.time()) + common.OPEN_TIMEOUT_S + 60,
+                           stop_at=stop_at)
     now_held = held + opened["opened"]
     server_count = server_connections(http, now_held)
     time.sleep(args.settle)
@@ -155,8 +157,9 @@ def idle_step(
         "step": step,
         "attempted": wanted,
         "opened": opened["opened"],
-        "failures": wanted - opened["opened"],
+        "failures": sum(opened["errors"].values()),
         "errors": opened["errors"],
+        "cut_by_time_limit": opened["not_started"],
         "held": stats["open"],
         "server_connections": server_count,
         "closed_so_far": stats["closed_codes"],
@@ -247,20 +250,29 @@ def run(args: argparse.Namespace, database_url: str | None, redis_url: str | Non
                                  per_worker_sockets=per_worker)
         held = 0
         for step in steps:
-            if time.time() > deadline - 60:
+            if time.time() > deadline - (args.settle + args.idle_window + 90):
                 common.log(f"skipping step {step}: out of time")
+                out["skipped_steps"] = [s for s in steps if s >= step]
                 break
-            result = idle_step(args, server, http, fleet, tokens, held, step, rss_base)
-            out["idle"].append(result)
-            held = result["held"]
+            try:
+                result = idle_step(args, server, http, fleet, tokens, held, step, rss_base)
+                out["idle"].append(result)
+                held = result["held"]
+                if step == args.fanout_at or (step == steps[-1] and not out["fanout"]):
+                    fanout_phase(args, server, http, fleet, fanouts, held, deadline, out["fanout"])
+            except Exception as exc:  # noqa: BLE001 - keep the steps measured so far
+                out["error"] = f"step {step}: {type(exc).__name__}: {exc}"
+                common.log(out["error"])
+                break
             if server.proc is None or server.proc.poll() is not None:
                 common.log("the server died")
+                break
+            if result["cut_by_time_limit"]:
+                common.log(f"stopping: out of time after {result['opened']} of {result['attempted']} sockets")
                 break
             if result["opened"] < result["attempted"] // 2:
                 common.log(f"stopping: only {result['opened']} of {result['attempted']} sockets opened")
                 break
-            if step == args.fanout_at or (step == steps[-1] and not out["fanout"]):
-                out["fanout"] = fanout_phase(args, server, http, fleet, fanouts, held, deadline)
         fleet.close()
         fleet = None
         out["server_alive_at_end"] = server.proc is not None and server.proc.poll() is None
@@ -279,9 +291,9 @@ def window_cpu(readings: Readings) -> dict[str, float]:
 
 def fanout_phase(
     args: argparse.Namespace, server: common.Server, http: Any, fleet: common.LoadFleet, fanouts: list[int],
-    held: int, deadline: float,
-) -> list[dict[str, Any]]:
-    results: list[dict[str, Any]] = []
+    held: int, deadline: float, results: list[dict[str, Any]],
+) -> None:
+    """Appends to `results` as it goes, so a failure keeps what was measured."""
     subscribed = 0
     for n in fanouts:
         if n > held:
@@ -296,7 +308,6 @@ def fanout_phase(
         subscribed = result["subscribers"]
     fleet.ask(("unsubscribe", "prices"), timeout=120)
     time.sleep(args.settle)
-    return results
 
 
 # --------------------------------------------------------------------------------------------
@@ -313,7 +324,8 @@ def idle_table(out: dict[str, Any]) -> str:
     ]
     for r in out["idle"]:
         lines.append(
-            f"| {r['held']} ({r['step']}) | {r['failures']} | {r['server_connections']} "
+            f"| {r['held']} ({r['step']}{', cut by the time limit' if r.get('cut_by_time_limit') else ''}) "
+            f"| {r['failures']} | {r['server_connections']} "
             f"| {r['connect_wall_s']} ({r['connect_rate_per_s']}) | {r['ready_ms'][50]} / {r['ready_ms'][99]} "
             f"| {r['rss_mib']} | {r['kib_per_connection']} | {r['idle_server_cpu_pct']} "
             f"| {r['idle_loadgen_cpu_pct']} | {r['idle_other_cpu_pct']} | {r['closed_so_far'] or '–'} |"
@@ -342,7 +354,8 @@ def verdicts(out: dict[str, Any]) -> list[str]:
     held = max((r["held"] for r in out["idle"]), default=0)
     alive = out.get("server_alive_at_end", False)
     held_ok = held >= TARGET_HELD and alive
-    lines = [
+    lines = [f"Run stopped early: {out['error']}"] if out.get("error") else []
+    lines += [
         (f"Target: {TARGET_HELD} concurrent connections held → max held {held}"
         f"{'' if alive else ' (server died)'}: **{'MET' if held_ok else 'MISSED'}**.")
     ]
@@ -473,7 +486,7 @@ def main() -> int:
         raise TimeoutError(f"benchmark exceeded --max-minutes {args.max_minutes}")
 
     signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(int(args.max_minutes * 60) + 60)
+    signal.alarm(int(args.max_minutes * 60) + 180)  # last resort: every phase watches the deadline itself
     try:
         out = run(args, database_url, redis_url)
     finally:

@@ -119,7 +119,10 @@ async def _resolve_token(frame: dict[str, Any], state: AppState) -> Principal:
 async def _receive_text(websocket: WebSocket, state: AppState, timeout: float) -> str | None:
     """The next text frame, or None when the peer left, went quiet too long or sent too much."""
     try:
-        message = await asyncio.wait_for(websocket.receive(), timeout=timeout)
+        # Not asyncio.wait_for: on Python 3.11 it wraps every receive in a new Task, and every socket
+        # receives at least an app ping each 20 s (thousands of frames a second at 20,000 sockets).
+        async with asyncio.timeout(timeout):
+            message = await websocket.receive()
     except (TimeoutError, WebSocketDisconnect, RuntimeError):
         return None
     if message["type"] == "websocket.disconnect":
