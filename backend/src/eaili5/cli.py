@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
         "--loop",
         choices=("asyncio", "uvloop"),
         default="asyncio",
+        # Nor did uvloop make the tick fan-out cheaper: send() per socket dominates (bench/market_fanout).
         help="event loop; asyncio is the default because uvloop accepted connection storms slowly here",
     )
     serve.set_defaults(handler=_serve)
