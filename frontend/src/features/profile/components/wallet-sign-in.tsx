@@ -22,6 +22,7 @@ const GENERIC_INJECTED_ID = 'injected';
 function connectorLabel(connector: Connector): string {
   if (connector.id === GENERIC_INJECTED_ID) return 'Browser wallet';
   if (connector.type === 'coinbaseWallet') return 'Coinbase / Base Account';
+  if (connector.type === 'walletConnect') return 'WalletConnect (QR code)';
   return connector.name;
 }
 
