@@ -52,6 +52,21 @@ async def test_a_cached_path_gives_the_same_answer_as_a_fresh_one() -> None:
     )
 
 
+async def test_reused_closed_candles_match_a_fresh_computation_as_the_newest_bar_forms() -> None:
+    """Closed bars are kept between calls; the newest (forming) bar is recomputed at every call."""
+    now = [NOW]
+    warmed = SimulatedMarket(seed=7, now_fn=lambda: now[0])
+    first = await warmed.get_candles(WETH, Timeframe.M15, 200)
+    now[0] = NOW + timedelta(seconds=40)  # same newest 15m bar, still forming, and it moved
+    later = await warmed.get_candles(WETH, Timeframe.M15, 200)
+    assert later == await market(now=now[0]).get_candles(WETH, Timeframe.M15, 200)
+    assert later[:-1] == first[:-1] and later[-1] != first[-1]
+    now[0] = NOW + timedelta(minutes=15)  # a new bar opened: the series moves on by one
+    moved = await warmed.get_candles(WETH, Timeframe.M15, 200)
+    assert moved == await market(now=now[0]).get_candles(WETH, Timeframe.M15, 200)
+    assert moved[-2].t == later[-1].t
+
+
 async def test_different_seeds_give_different_prices() -> None:
     one = (await market(seed=1).get_prices([WETH, BRETT]))[WETH]
     two = (await market(seed=2).get_prices([WETH, BRETT]))[WETH]

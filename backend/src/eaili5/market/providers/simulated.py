@@ -51,6 +51,10 @@ from eaili5.market.snapshot import load_snapshot_tokens
 MINUTES_PER_DAY = 1440
 SECONDS_PER_DAY = 86_400
 ANCHOR_WINDOW_DAYS = 256
+# Closed candles kept per (token, timeframe, limit, newest open): a chart's 200 bars are ~140 KB of
+# objects, so 256 series stay under ~40 MB; longer series are computed every time.
+CLOSED_CANDLE_SERIES = 256
+CACHED_CANDLE_LIMIT = 200
 # Computing a day of minutes takes a few ms; beyond this many days a candle request runs in a thread
 # so one long chart does not stall every WebSocket on the event loop.
 DAYS_COMPUTED_INLINE = 3
@@ -132,6 +136,19 @@ class _LruCache(Generic[K, V]):
             if len(self._entries) > self._max:
                 self._entries.popitem(last=False)
         return value
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            if key not in self._entries:
+                return None
+            self._entries.move_to_end(key)
+            return self._entries[key]
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._entries[key] = value
+            if len(self._entries) > self._max:
+                self._entries.popitem(last=False)
 
     def __contains__(self, key: K) -> bool:
         with self._lock:
@@ -364,6 +381,9 @@ class SimulatedMarket(MarketProvider):
         self._tokens = list(tokens if tokens is not None else load_snapshot_tokens())
         self._paths = {token.address.lower(): _TokenPath(token, seed) for token in self._tokens}
         self._last_ticks: dict[str, tuple[int, PriceTick]] = {}
+        self._closed_candles: _LruCache[tuple[str, int, int, int], tuple[Candle, ...]] = _LruCache(
+            CLOSED_CANDLE_SERIES
+        )
 
     async def list_tokens(self) -> list[Token]:
         return list(self._tokens)
@@ -379,12 +399,27 @@ class SimulatedMarket(MarketProvider):
         check_candle_limit(limit)
         path = self._path(address_key(address))
         now = int(self._now_fn().timestamp())
-        last_open = _last_open(timeframe.seconds, now, before)
-        opens = [last_open - i * timeframe.seconds for i in reversed(range(limit))]
+        width = timeframe.seconds
+        last_open = _last_open(width, now, before)
+        opens = [last_open - i * width for i in reversed(range(limit))]
+        if limit > CACHED_CANDLE_LIMIT:
+            return await self._compute_candles(path, opens, width, now)
+        # Every bar but the newest has closed (it ends at or before `last_open` <= now), and a closed bar
+        # is a pure function of time: charts reuse them until the newest bar's open time moves on.
+        key = (path.token.address, width, limit, last_open)
+        closed = self._closed_candles.get(key)
+        if closed is None:
+            closed = tuple(await self._compute_candles(path, opens[:-1], width, now))
+            self._closed_candles.put(key, closed)
+        return [*closed, *self._candles(path, opens[-1:], width, now)]
+
+    async def _compute_candles(
+        self, path: _TokenPath, opens: list[int], width: int, now: int
+    ) -> list[Candle]:
         days = {t // SECONDS_PER_DAY for t in opens}
         if sum(not path.has_day(day) for day in days) > DAYS_COMPUTED_INLINE:
-            return await asyncio.to_thread(self._candles, path, opens, timeframe.seconds, now)
-        return self._candles(path, opens, timeframe.seconds, now)
+            return await asyncio.to_thread(self._candles, path, opens, width, now)
+        return self._candles(path, opens, width, now)
 
     async def get_recent_trades(self, address: str, limit: int) -> list[MarketTrade]:
         check_trade_limit(limit)
