@@ -192,6 +192,12 @@ def test_one_service_account_per_service_and_secret_access_for_backend_only() ->
     assert grant["role"] == "roles/secretmanager.secretAccessor"
     assert grant["for_each"] == "${google_secret_manager_secret.app}"  # one grant per secret
     assert value("secrets", grant["member"]) == "${module.iam.backend_member}"
+    # The frontend's account reads only the public WalletConnect project id, granted on that one secret.
+    assert _locals("modules/secrets")["public_secrets"] == ["walletconnect-project-id"]
+    public = resource("secrets", "google_secret_manager_secret_iam_member", "frontend_reads_public")
+    assert public["for_each"] == "${toset(local.public_secrets)}"
+    assert public["role"] == "roles/secretmanager.secretAccessor"
+    assert value("secrets", public["member"]) == "${module.iam.frontend_member}"
 
 
 def test_secret_manager_access_is_audit_logged() -> None:
@@ -328,6 +334,12 @@ def test_frontend_service() -> None:
     assert one(nginx, "ports")["container_port"] == 80
     env = {e["name"]: e["value"] for e in nginx["env"]}
     assert env["EAILI5_API_ORIGIN"] == "https://${local.api_host}"
+    # WalletConnect's project id reaches nginx's config.js from the backend's secret, only when listed.
+    walletconnect = one(next(d["env"] for d in nginx["dynamic"] if "env" in d), "content")
+    assert walletconnect["name"] == "WALLETCONNECT_PROJECT_ID"
+    ref = one(one(walletconnect, "value_source"), "secret_key_ref")
+    assert ref == {"secret": "${var.secret_ids[env.value]}", "version": "latest"}
+    assert "walletconnect-project-id" in env_default("backend_file_secrets")
 
 
 def test_migration_job_runs_eaili5_migrate_with_the_backend_image() -> None:

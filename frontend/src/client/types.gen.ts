@@ -3108,6 +3108,10 @@ export type VerifySignInErrors = {
      */
     429: ErrorOut;
     /**
+     * An outside data source (market vendor, RPC) failed or is backing off; `detail` says which.
+     */
+    502: ErrorOut;
+    /**
      * A dependency (database or cache) is briefly unavailable; retry after `Retry-After`.
      */
     503: ErrorOut;

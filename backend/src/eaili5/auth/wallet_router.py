@@ -91,7 +91,7 @@ async def get_nonce(request: Request, principal: CurrentPrincipal, wallet: Walle
     return await wallet.issue_nonce(principal)
 
 
-@router.post("/verify", response_model=SignedIn, responses={**_REFUSED, **error_responses(409)})
+@router.post("/verify", response_model=SignedIn, responses={**_REFUSED, **error_responses(409, 502)})
 async def verify_sign_in(
     body: VerifyIn,
     request: Request,

@@ -34,9 +34,11 @@ module "secrets" {
   source          = "../../modules/secrets"
   project_id      = var.project_id
   accessor_member = module.iam.backend_member
-  rotation_start  = var.secret_rotation_start
-  gmp_config      = file("${path.module}/gmp-config.yaml")
-  depends_on      = [module.apis]
+  # The frontend reads only the public WalletConnect project id (for config.js).
+  public_reader_member = module.iam.frontend_member
+  rotation_start       = var.secret_rotation_start
+  gmp_config           = file("${path.module}/gmp-config.yaml")
+  depends_on           = [module.apis]
 }
 
 module "database" {

@@ -211,6 +211,20 @@ resource "google_cloud_run_v2_service" "frontend" {
         name  = "EAILI5_CONNECT_SRC_EXTRA"
         value = var.frontend_connect_src_extra
       }
+      # WalletConnect is offered only when its project id is configured: the same secret the backend reads,
+      # as an env var for nginx's start-up script (config.js + CSP). Absent from the map: not offered.
+      dynamic "env" {
+        for_each = contains(keys(var.backend_file_secrets), "walletconnect-project-id") ? ["walletconnect-project-id"] : []
+        content {
+          name = "WALLETCONNECT_PROJECT_ID"
+          value_source {
+            secret_key_ref {
+              secret  = var.secret_ids[env.value]
+              version = "latest"
+            }
+          }
+        }
+      }
 
       startup_probe {
         http_get {

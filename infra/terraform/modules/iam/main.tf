@@ -1,5 +1,6 @@
 # One service account per service, each with only what it needs. Secret access is granted per secret
-# in the secrets module, to the backend's account only.
+# in the secrets module: the backend's account reads its secrets; the frontend's reads only the public
+# WalletConnect project id (which nginx writes into config.js).
 variable "project_id" {
   type        = string
   description = "Google Cloud project id."
@@ -93,6 +94,11 @@ output "backend_member" {
 output "frontend_email" {
   description = "Frontend service account email."
   value       = google_service_account.frontend.email
+}
+
+output "frontend_member" {
+  description = "Frontend service account as an IAM member."
+  value       = google_service_account.frontend.member
 }
 
 output "deployer_email" {

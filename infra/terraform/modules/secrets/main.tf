@@ -10,6 +10,11 @@ variable "accessor_member" {
   description = "The only IAM member allowed to read the secret values (the backend's service account)."
 }
 
+variable "public_reader_member" {
+  type        = string
+  description = "IAM member allowed to read only the public ids among the secrets (the frontend's service account)."
+}
+
 variable "rotation_start" {
   type        = string
   description = "RFC 3339 time of the first rotation reminder; later ones follow every rotation period."
@@ -31,6 +36,8 @@ locals {
     "redis-url"                = null
     "walletconnect-project-id" = null
   }
+  # Ids every browser sees anyway (config.js), kept here so the backend and nginx read one value.
+  public_secrets = ["walletconnect-project-id"]
 }
 
 resource "google_pubsub_topic" "rotation" {
@@ -88,6 +95,15 @@ resource "google_secret_manager_secret_iam_member" "backend_reads" {
   secret_id = each.value.secret_id
   role      = "roles/secretmanager.secretAccessor"
   member    = var.accessor_member
+}
+
+# The frontend's account reads the public ids only, each granted on its own secret.
+resource "google_secret_manager_secret_iam_member" "frontend_reads_public" {
+  for_each  = toset(local.public_secrets)
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.app[each.key].secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = var.public_reader_member
 }
 
 # Audit log of every read of a secret value (DATA_READ) and of metadata reads.
