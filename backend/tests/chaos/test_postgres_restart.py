@@ -1,5 +1,6 @@
 """PostgreSQL restarts under traffic: fast 503s with a clear message, no half-written trade, and the
-connection pool recovers by itself (pool_pre_ping drops the dead connections)."""
+connection pool recovers by itself (a dead connection fails its request with a 503 and SQLAlchemy
+invalidates the pool, so the next checkouts reconnect; no pre-ping)."""
 
 from __future__ import annotations
 

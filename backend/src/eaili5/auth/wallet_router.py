@@ -44,14 +44,14 @@ _REFUSED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_wallet_sign_in(request: Request, sessions: Sessions) -> WalletSignIn:
+async def get_wallet_sign_in(request: Request, sessions: Sessions) -> WalletSignIn:
     return WalletSignIn(get_state(request), sessions)
 
 
 WalletSignInDep = Annotated[WalletSignIn, Depends(get_wallet_sign_in)]
 
 
-def get_farcaster_sign_in(request: Request, sessions: Sessions) -> FarcasterSignIn:
+async def get_farcaster_sign_in(request: Request, sessions: Sessions) -> FarcasterSignIn:
     """The JWKS cache lives as long as the app (one per instance), so keys are fetched once per TTL."""
     state = get_state(request)
     jwks: JwksCache | None = getattr(request.app.state, "farcaster_jwks", None)
