@@ -61,3 +61,43 @@ def test_committed_openapi_document_is_current() -> None:
     assert result.returncode == 0, result.stderr
     committed = json.loads((REPO / "frontend" / "openapi.json").read_text())
     assert json.loads(result.stdout) == committed, "run `make openapi` and commit the result"
+
+
+def test_serve_refuses_workers_without_shared_storage(tmp_path: Path) -> None:
+    result = run_cli("serve", "--workers", "2", EAILI5_DATA_DIR=str(tmp_path))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "--workers 2 needs DATABASE_URL (PostgreSQL) and REDIS_URL" in lines[0]
+
+
+def test_serve_refuses_workers_from_the_environment_without_redis(tmp_path: Path) -> None:
+    result = run_cli(
+        "serve",
+        EAILI5_WORKERS="3",
+        EAILI5_DATA_DIR=str(tmp_path),
+        DATABASE_URL="postgresql://app@db:5432/eaili5",
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "eaili5: --workers 3 needs REDIS_URL: SQLite and the in-process KV cannot be shared between processes"
+    )
+
+
+def test_serve_refuses_reload_with_workers() -> None:
+    result = run_cli(
+        "serve",
+        "--workers",
+        "2",
+        "--reload",
+        DATABASE_URL="postgresql://app@db:5432/eaili5",
+        REDIS_URL="redis://cache:6379/0",
+    )
+    assert result.returncode == 2
+    assert "--reload runs one process" in result.stderr
+
+
+def test_serve_rejects_a_worker_count_below_one() -> None:
+    result = run_cli("serve", "--workers", "0")
+    assert result.returncode == 2
+    assert "must be at least 1" in result.stderr

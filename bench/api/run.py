@@ -3,7 +3,7 @@
 
     backend/.venv/bin/python bench/api/run.py [--users 50,200,500] [--duration-s 40] [--think-ms 1000]
         [--saturation-users 50] [--saturation-s 30] [--probe-s 4] [--processes 2] [--nice 0]
-        [--quick] [--no-write] [--py-spy PATH]
+        [--quick] [--no-write] [--py-spy PATH] [--server-workers 1]
         [--database-url postgresql://postgres@127.0.0.1:5432/eaili5_bench_api]
         [--redis-url redis://127.0.0.1:6379/13]
 
@@ -419,9 +419,9 @@ def settle(pid: int, limit_s: float, idle_pct: float = 15.0) -> float:
     counted against the next phase."""
     until = time.time() + limit_s
     while True:
-        before = cpu_seconds(pid)
+        before = server_cpu_seconds(pid)
         time.sleep(1.0)
-        used_pct = (cpu_seconds(pid) - before) * 100
+        used_pct = (server_cpu_seconds(pid) - before) * 100
         if used_pct < idle_pct or time.time() >= until:
             return round(float(used_pct), 1)
 
@@ -478,9 +478,11 @@ def run_phase(
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        server_before, busy_before, waited_before = cpu_seconds(pid), system_busy(), run_queue_wait_s(pid)
+        server_before, busy_before = server_cpu_seconds(pid), system_busy()
+        waited_before = run_queue_wait_s(pid)
         time.sleep(max(0.0, end_at - time.time()))
-        server_after, busy_after, waited_after = cpu_seconds(pid), system_busy(), run_queue_wait_s(pid)
+        server_after, busy_after = server_cpu_seconds(pid), system_busy()
+        waited_after = run_queue_wait_s(pid)
         results = []
         for _ in procs:
             results.append(queue.get(timeout=max(1.0, end_at + REQUEST_TIMEOUT_S + 30 - time.time())))
@@ -502,12 +504,32 @@ def run_phase(
     return figures
 
 
+def server_processes(pid: int) -> list[int]:
+    """The server and its child processes: with --server-workers the workers do the serving."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:  # field 4: the parent's pid
+                children.append(int(stat.parent.name))
+    return [pid, *children]
+
+
+def server_cpu_seconds(pid: int) -> float:
+    total = 0.0
+    for process in server_processes(pid):
+        with contextlib.suppress(OSError):  # a process that just exited
+            total += cpu_seconds(process)
+    return total
+
+
 def run_queue_wait_s(pid: int) -> float:
-    """Seconds the process's main thread (the server's event loop) was ready to run but waited for a CPU:
+    """Seconds the server's main threads (their event loops) were ready to run but waited for a CPU:
     the direct measure of a server starved by other jobs (from /proc/<pid>/schedstat; 0 if unavailable)."""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
-    return 0.0
+    waited = 0.0
+    for process in server_processes(pid):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            waited += int(Path(f"/proc/{process}/schedstat").read_text().split()[1]) / 1e9
+    return waited
 
 
 def phase_figures(
@@ -703,7 +725,7 @@ def run(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
     results: list[dict[str, Any]] = []
     try:
         server.migrate()
-        server.start()
+        server.start(*(["--workers", str(args.server_workers)] if args.server_workers > 1 else []))
         print(f"server on {server.base} (pid {server.pid}); logs in {log_dir}", flush=True)
         started = time.time()
         tokens = asyncio.run(new_guests(server.base, max(p.users for p in plan)))
@@ -794,6 +816,7 @@ def summary(
         "database_url": args.database_url,
         "redis_url": args.redis_url,
         "db_pool_size": args.db_pool_size or "server default",
+        "server_workers": args.server_workers,
         "niceness": args.nice,
         "mix_weights_pct": MIX,
         "think_ms_mean": args.think_ms,
@@ -917,7 +940,8 @@ def report_section(result: dict[str, Any], note: str) -> str:
 
 {note}
 
-`{result["command"]}` — {result["storage"]}, DB pool {result["db_pool_size"]}, niceness {result["niceness"]},
+`{result["command"]}` — {result["storage"]}, DB pool {result["db_pool_size"]},
+server workers {result.get("server_workers", 1)}, niceness {result["niceness"]},
 think time exponential,
 mean {result["think_ms_mean"]:.0f} ms; {processes} load-generator processes. Machine: {m["nproc"]} ×
 {m["cpu_model"]}, {m["ram_gib"]} GiB, Python {m["python"]}; {busy_text}, load average {m["load_avg_1m"]}
@@ -993,6 +1017,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--processes", type=int, default=2, help="load-generator processes")
     parser.add_argument(
         "--db-pool-size", type=int, default=0, help="EAILI5_DB_POOL_SIZE (0: the server default)"
+    )
+    parser.add_argument(
+        "--server-workers",
+        type=int,
+        default=1,
+        help="`eaili5 serve --workers N`: server processes (CPU figures cover all of them, in %% of one core)",
     )
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/eaili5_bench_api")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")

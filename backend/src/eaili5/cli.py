@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
+import tempfile
 
 from eaili5.core.settings import ConfigError, Settings, load_settings, redact_url
+
+# Read by prometheus_client multiprocess mode; set before any worker imports prometheus_client.
+MULTIPROC_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         # Nor did uvloop make the tick fan-out cheaper: send() per socket dominates (bench/market_fanout).
         help="event loop; asyncio is the default because uvloop accepted connection storms slowly here",
     )
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="server processes (default: $EAILI5_WORKERS, else 1); above 1 needs DATABASE_URL and REDIS_URL",
+    )
     serve.set_defaults(handler=_serve)
 
     migrate = commands.add_parser("migrate", help="apply database migrations (alembic upgrade head)")
@@ -53,7 +64,60 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _workers_refusal(settings: Settings, workers: int, reload: bool) -> str | None:
+    """Why `workers` processes cannot run with these settings, or None when they can."""
+    if workers == 1:
+        return None
+    if reload:
+        return "--reload runs one process; drop --workers or set it to 1"
+    # Workers are separate processes: sessions, rate limits, pub/sub and locks must live outside them.
+    missing = [
+        name
+        for name, ok in (
+            ("DATABASE_URL (PostgreSQL)", settings.database_backend == "postgresql"),
+            ("REDIS_URL", settings.kv_backend == "redis"),
+        )
+        if not ok
+    ]
+    if missing:
+        return (
+            f"--workers {workers} needs {' and '.join(missing)}: "
+            "SQLite and the in-process KV cannot be shared between processes"
+        )
+    return None
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    workers = args.workers or settings.workers
+    refusal = _workers_refusal(settings, workers, bool(args.reload))
+    if refusal:
+        print(f"eaili5: {refusal}", file=sys.stderr)
+        return 2
+    if workers == 1:
+        _run_uvicorn(settings, args, workers)
+        return 0
+    # Each worker writes its metric values to files here; /metrics sums them (prometheus_client
+    # multiprocess mode). It must be set before a worker imports prometheus_client, and start empty.
+    metrics_dir = tempfile.mkdtemp(prefix="eaili5-metrics-")
+    os.environ[MULTIPROC_DIR_ENV] = metrics_dir
+    try:
+        _run_uvicorn(settings, args, workers)
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+    return 0
+
+
+def _run_uvicorn(settings: Settings, args: argparse.Namespace, workers: int) -> None:
     import uvicorn
 
     uvicorn.run(
@@ -62,6 +126,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host,
         port=int(args.port),
         reload=bool(args.reload),
+        workers=workers,
         loop=str(args.loop),
         # The app applies X-Forwarded-* itself, only for EAILI5_TRUSTED_PROXIES.
         proxy_headers=False,
@@ -73,7 +138,6 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=10,
         log_config=None,
     )
-    return 0
 
 
 def _migrate(settings: Settings, _: argparse.Namespace) -> int:

@@ -301,6 +301,8 @@ def test_backend_service() -> None:
     limits = one(app, "resources")["limits"]
     assert value("cloud_run", limits["memory"]) == "2Gi"
     assert value("cloud_run", limits["cpu"]) == "2"
+    # One server process per vCPU: a single Python process uses one core.
+    assert env_default("backend_env")["EAILI5_WORKERS"] == "2"
     scaling = one(template, "scaling")
     assert value("cloud_run", scaling["min_instance_count"]) == 1
     assert value("cloud_run", scaling["max_instance_count"]) == 10

@@ -56,7 +56,9 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     handler.addFilter(_RequestContextFilter())
     if fmt == "json":
         handler.setFormatter(
-            _CloudJsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s", timestamp=True)
+            _CloudJsonFormatter(
+                "%(levelname)s %(name)s %(message)s %(request_id)s %(process)d", timestamp=True
+            )
         )
     else:
         handler.setFormatter(

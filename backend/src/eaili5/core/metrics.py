@@ -1,8 +1,15 @@
-"""Prometheus metrics, on a registry per app so tests can build many apps in one process."""
+"""Prometheus metrics, on a registry per app so tests can build many apps in one process.
+
+Under `eaili5 serve --workers N` each worker writes its values to files in $PROMETHEUS_MULTIPROC_DIR and
+/metrics sums every worker's files (prometheus_client multiprocess mode).
+"""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
 # Fan-out of one tick to thousands of sockets: fine steps between 1 ms and 1 s.
 BROADCAST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 1.0)
@@ -29,11 +36,13 @@ class Metrics:
         self.ws_active = Gauge(
             "ws_connections_active",
             "Open WebSocket connections on this instance",
+            multiprocess_mode="livesum",  # an instance's sockets are spread over its workers
             registry=self.registry,
         )
         self.ws_cluster = Gauge(
             "ws_connections_cluster",
             "Open WebSocket connections on all live instances",
+            multiprocess_mode="livemax",  # every worker sees the same cluster-wide count
             registry=self.registry,
         )
         self.ws_messages = Counter(
@@ -75,3 +84,12 @@ class Metrics:
             ["engine", "status"],
             registry=self.registry,
         )
+
+    def render(self) -> bytes:
+        """The text exposition: this app's registry, or every worker's values in multiprocess mode."""
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            return generate_latest(self.registry)
+        # A fresh registry per scrape, as prometheus_client documents: the collector reads the files.
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)

@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     instance_id: str = Field(
         default_factory=lambda: os.environ.get("K_REVISION", "local") + "-" + os.urandom(3).hex()
     )
+    # Server processes per instance (`eaili5 serve --workers` overrides). Above 1 needs PostgreSQL and Redis:
+    # SQLite and the in-process KV cannot be shared between processes.
+    workers: int = Field(default=1, ge=1, le=64)
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
     gcp_project: str | None = Field(

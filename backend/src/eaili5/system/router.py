@@ -6,7 +6,7 @@ import asyncio
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 
 from eaili5 import __version__
@@ -68,7 +68,7 @@ async def _check(probe: object) -> str:
 
 @router.get("/metrics", include_in_schema=False)
 async def read_metrics(state: State) -> Response:
-    return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/api/meta", response_model=Meta, responses=error_responses(429))

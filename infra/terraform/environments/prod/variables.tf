@@ -62,7 +62,7 @@ variable "backend_min_instances" {
 
 variable "backend_max_instances" {
   type        = number
-  description = "Backend instance ceiling (x EAILI5_DB_POOL_SIZE must stay under the database's max_connections)."
+  description = "Backend instance ceiling (x EAILI5_WORKERS x EAILI5_DB_POOL_SIZE must stay under the database's max_connections)."
   default     = 10
 }
 
@@ -83,6 +83,8 @@ variable "backend_env" {
   description = "Extra plain backend settings (README, Production configuration), e.g. EAILI5_MARKET_SOURCES."
   default = {
     EAILI5_MARKET_SOURCES = "geckoterminal,dexscreener,simulated"
+    # One server process per vCPU (the backend gets 2); each worker has its own EAILI5_DB_POOL_SIZE pool.
+    EAILI5_WORKERS = "2"
   }
 }
 
