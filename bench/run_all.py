@@ -31,6 +31,7 @@ class Benchmark:
     database: str  # PostgreSQL database name, created if missing
     redis_db: int
     quick_args: tuple[str, ...] = ()
+    extra_args: tuple[str, ...] = ()  # always passed (e.g. the production worker count)
     # How the script names its storage options (all take --database-url / --redis-url today).
     storage_args: tuple[str, str] = ("--database-url", "--redis-url")
 
@@ -41,7 +42,8 @@ class Benchmark:
 
 # Order: the short, CPU-light runs first; ws_capacity (20k sockets) last so its memory use cannot skew others.
 BENCHMARKS = (
-    Benchmark("api", "eaili5_bench_api", 13, ("--quick",)),
+    # Production runs two worker processes per 2-vCPU instance (EAILI5_WORKERS=2 in Terraform): measure that.
+    Benchmark("api", "eaili5_bench_api", 13, ("--quick",), ("--server-workers", "2")),
     Benchmark("trading", "eaili5_bench_trading", 12, ("--quick",)),
     Benchmark("tutor", "eaili5_bench_tutor", 10, ("--quick",)),
     Benchmark("market_fanout", "eaili5_bench_fanout", 9, ("--clients", "500,1000", "--rounds", "5")),
@@ -64,6 +66,7 @@ def command(bench: Benchmark, args: argparse.Namespace) -> list[str]:
     redis_url = f"{args.redis_url.rstrip('/')}/{bench.redis_db}"
     db_flag, redis_flag = bench.storage_args
     cmd = [str(VENV_BIN / "python"), str(bench.script), db_flag, database_url, redis_flag, redis_url]
+    cmd += list(bench.extra_args)
     if args.quick:
         cmd += list(bench.quick_args)
     return cmd

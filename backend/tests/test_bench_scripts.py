@@ -41,7 +41,7 @@ def test_every_benchmark_takes_the_options_run_all_passes(bench: object) -> None
         timeout=60,
         check=True,
     ).stdout
-    for flag in (*bench.storage_args, *bench.quick_args):  # type: ignore[attr-defined]
+    for flag in (*bench.storage_args, *bench.quick_args, *bench.extra_args):  # type: ignore[attr-defined]
         if flag.startswith("--"):
             assert flag in help_text, f"{bench.name} does not take {flag}"  # type: ignore[attr-defined]
 
