@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+from eaili5 import cli
 
 BACKEND = Path(__file__).parents[1]
 REPO = BACKEND.parent
@@ -101,3 +105,38 @@ def test_serve_rejects_a_worker_count_below_one() -> None:
     result = run_cli("serve", "--workers", "0")
     assert result.returncode == 2
     assert "must be at least 1" in result.stderr
+
+
+async def _nodelay_of_accepted_connection(listener: socket.socket) -> int:
+    """Serve on `listener` as uvicorn's workers do (create_server(sock=...)), connect once, and read
+    TCP_NODELAY on the server side of the accepted connection."""
+    accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    class Probe(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            sock = transport.get_extra_info("socket")
+            accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    server = await asyncio.get_running_loop().create_server(Probe, sock=listener)
+    try:
+        _, writer = await asyncio.open_connection(*listener.getsockname()[:2])
+        nodelay = await asyncio.wait_for(accepted, timeout=10)
+        writer.close()
+        return nodelay
+    finally:
+        server.close()
+
+
+def test_the_shared_worker_listener_gives_accepted_connections_tcp_nodelay() -> None:
+    """uvicorn's shared listener (protocol 0) leaves Nagle on for every connection (~40 ms per back-to-back
+    response); re-wrapped, asyncio turns it off. The first assert shows the problem is real on this kernel."""
+    plain = socket.socket(socket.AF_INET)  # how uvicorn's Config.bind_socket opens it
+    plain.bind(("127.0.0.1", 0))
+    assert asyncio.run(_nodelay_of_accepted_connection(plain)) == 0
+
+    uvicorn_like = socket.socket(socket.AF_INET)
+    uvicorn_like.bind(("127.0.0.1", 0))
+    listener = cli._with_real_protocol(uvicorn_like)
+    assert listener.proto == socket.IPPROTO_TCP
+    assert asyncio.run(_nodelay_of_accepted_connection(listener)) != 0
