@@ -29,6 +29,7 @@ from eaili5.core.db import create_engine
 from eaili5.core.settings import Settings
 from eaili5.models import Base
 from tests.summary import SUMMARY
+from tests.tutor.loopback_llm import LoopbackLLM
 
 TEST_DATABASE_URL = os.environ.get("EAILI5_TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("EAILI5_TEST_REDIS_URL")
@@ -194,3 +195,14 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_sep("-", section)
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+async def llm() -> AsyncIterator[LoopbackLLM]:
+    """A loopback OpenAI-compatible server (tests/tutor/loopback_llm.py), for the tutor and chaos tests."""
+    server = LoopbackLLM()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

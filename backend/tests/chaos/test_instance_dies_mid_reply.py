@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,16 +21,6 @@ from tests.tutor.test_resume import _wait_ready, new_token, resume, slow_answer,
 pytestmark = [pytest.mark.chaos, pytest.mark.timeout(240)]
 # How long a resumed stream waits for the next frame before calling the reply interrupted.
 REPLY_TIMEOUT_SECONDS = 3
-
-
-@pytest.fixture
-async def llm() -> AsyncIterator[LoopbackLLM]:
-    server = LoopbackLLM()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ WebSocket, against a loopback OpenAI-compatible server, on both storage stacks."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -23,16 +22,6 @@ BREAKS = {
     "cut-connection": Script([*text(STARTED, finish=False), Cut()], done=False),
     "stalls": Script([*text(STARTED, finish=False), Pause(30.0)], done=False),
 }
-
-
-@pytest.fixture
-async def llm() -> AsyncIterator[LoopbackLLM]:
-    server = LoopbackLLM()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture

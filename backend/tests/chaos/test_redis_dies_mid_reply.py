@@ -3,7 +3,6 @@ and its end (the reply just cannot be resumed on another instance), and it is sa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -19,16 +18,6 @@ from tests.tutor.test_resume import slow_answer
 
 pytestmark = [pytest.mark.chaos, pytest.mark.timeout(180)]
 PIECES = 40
-
-
-@pytest.fixture
-async def llm() -> AsyncIterator[LoopbackLLM]:
-    server = LoopbackLLM()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture

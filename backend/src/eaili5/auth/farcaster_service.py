@@ -17,7 +17,6 @@ the person's back. Every success rotates the session token (method `farcaster`),
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -70,7 +69,9 @@ class FarcasterSignIn:
             raise Conflict(
                 "This Farcaster account is signing in somewhere else right now. Please try again."
             ) from None
-        token, expires_at = await self._rotate(db, principal, old_token, target.id, fid, user_agent)
+        token, expires_at = await self.sessions.rotate(
+            db, principal, old_token, target.id, {"method": "farcaster", "fid": fid}, user_agent
+        )
         await db.refresh(target)
         return FarcasterResult(token, expires_at, target, fid, linked, merged)
 
@@ -97,17 +98,3 @@ class FarcasterSignIn:
             "This Farcaster account is linked to another EAILI5 account. Sign out, then open the app "
             "from Farcaster again to use that account.",
         )
-
-    async def _rotate(
-        self,
-        db: AsyncSession,
-        principal: Principal,
-        old_token: str,
-        user_id: uuid.UUID,
-        fid: int,
-        user_agent: str | None,
-    ) -> tuple[str, datetime]:
-        """The old token stops working; a new one names the signed-in user (no session fixation)."""
-        await self.sessions.end(db, old_token, principal)
-        data = {"method": "farcaster", "fid": fid, "user_agent": (user_agent or "")[:200] or None}
-        return await self.sessions.start(db, user_id, data)

@@ -101,6 +101,19 @@ class SessionService:
         await repository.delete_session(db, principal.session_id)
         await self.kv.delete(_cache_key(hash_token(token)))
 
+    async def rotate(
+        self,
+        db: AsyncSession,
+        principal: Principal,
+        old_token: str,
+        user_id: uuid.UUID,
+        data: dict[str, Any],
+        user_agent: str | None,
+    ) -> tuple[str, datetime]:
+        """Sign-in: the old token stops working and a new one names `user_id` (no session fixation)."""
+        await self.end(db, old_token, principal)
+        return await self.start(db, user_id, {**data, "user_agent": (user_agent or "")[:200] or None})
+
     async def announce_ended(self, principal: Principal, token: str) -> None:
         """After the delete is committed: drop any cache entry a concurrent request re-filled,
         and tell every instance to close this session's sockets."""

@@ -7,7 +7,6 @@ The database work then happens in the request's one transaction.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -116,23 +115,11 @@ class WalletSignIn:
             await db.flush()
         except IntegrityError:
             raise Conflict("This wallet is signing in somewhere else right now. Please try again.") from None
-        token, expires_at = await self._rotate(db, principal, old_token, wallet.id, kind, user_agent)
+        token, expires_at = await self.sessions.rotate(
+            db, principal, old_token, wallet.id, {"method": "siwe", "signature_kind": kind}, user_agent
+        )
         await db.refresh(wallet)
         return SignInResult(token, expires_at, wallet, to_checksum_address(address), kind, merged, new_user)
-
-    async def _rotate(
-        self,
-        db: AsyncSession,
-        principal: Principal,
-        old_token: str,
-        user_id: uuid.UUID,
-        kind: SignatureKind,
-        user_agent: str | None,
-    ) -> tuple[str, datetime]:
-        """The old token stops working; a new one names the wallet user (no session fixation)."""
-        await self.sessions.end(db, old_token, principal)
-        data = {"method": "siwe", "signature_kind": kind, "user_agent": (user_agent or "")[:200] or None}
-        return await self.sessions.start(db, user_id, data)
 
 
 def _bytes(signature: str) -> bytes:
