@@ -77,6 +77,7 @@ check-generated: install
 lint: install check-generated
 	cd backend && .venv/bin/ruff check src tests migrations
 	cd backend && .venv/bin/ruff format --check src tests migrations
+	backend/.venv/bin/ruff check bench  # bench/ruff.toml: the backend's rules, for scripts
 	cd backend && .venv/bin/mypy
 	cd frontend && npm run lint
 	cd frontend && npm run typecheck

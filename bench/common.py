@@ -115,6 +115,43 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14, 15)
 
 
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its direct children: with `eaili5 serve --workers N` the worker processes do the serving."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:  # field 4: the parent's pid
+                children.append(int(stat.parent.name))
+    return [pid, *children]
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of `pid` and its children (a worker that just exited counts no more)."""
+    total = 0.0
+    for process in process_tree(pid):
+        with contextlib.suppress(OSError):
+            total += cpu_seconds(process)
+    return total
+
+
+def tree_rss_kb(pid: int) -> int:
+    total = 0
+    for process in process_tree(pid):
+        with contextlib.suppress(OSError, RuntimeError):
+            total += rss_kb(process)
+    return total
+
+
+def run_queue_wait_s(pid: int) -> float:
+    """Seconds the server's main threads (their event loops) were ready to run but waited for a CPU:
+    the direct measure of a server starved by other jobs (from /proc/<pid>/schedstat; 0 if unavailable)."""
+    waited = 0.0
+    for process in process_tree(pid):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            waited += int(Path(f"/proc/{process}/schedstat").read_text().split()[1]) / 1e9
+    return waited
+
+
 def system_busy() -> tuple[float, float]:
     """(busy, total) jiffies of the whole machine, from /proc/stat."""
     parts = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -169,17 +206,25 @@ def check_local(url: str | None, what: str) -> None:
         raise SystemExit(f"{what} must point at 127.0.0.1 (benchmarks only talk to this machine): {url}")
 
 
-async def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database named in `url` if it does not exist yet."""
+# Only databases named so are ever dropped by a benchmark.
+BENCH_DATABASE_PREFIX = "eaili5_bench"
+
+
+async def fresh_database(url: str) -> None:
+    """An empty PostgreSQL database named in `url` for this run: dropped first if it exists, so a run never
+    starts with the users of earlier ones (whose holdings, for one, the first tick's periodic equity
+    snapshot would walk while the load starts). Refuses any name without the bench prefix."""
     import asyncpg  # the backend's own driver
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
+    if not name.startswith(BENCH_DATABASE_PREFIX):
+        raise SystemExit(f"benchmarks recreate their database: its name must start with {BENCH_DATABASE_PREFIX}")
     admin = parts._replace(path="/postgres").geturl().replace("postgresql+asyncpg", "postgresql")
     connection = await asyncpg.connect(admin)
     try:
-        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
         await connection.close()
 
@@ -320,18 +365,22 @@ def ephemeral_ports() -> int:
 # --------------------------------------------------------------------------------------------
 # fan-out figures
 # --------------------------------------------------------------------------------------------
-def server_fanout_ms(before: dict[float, float], after: dict[float, float]) -> dict[str, Any]:
-    """Server-side time to hand one broadcast to every local socket, from `ws_broadcast_seconds` in a window.
+def loop_lag_buckets(base: str) -> dict[float, float]:
+    """The server's `event_loop_lag_seconds` histogram (summed over its workers; empty if it has none)."""
+    import httpx
 
-    `before` / `after` come from `histogram_buckets(metrics_text, "ws_broadcast_seconds")`. Percentiles are bucket
-    upper bounds (what Prometheus would report): an upper estimate. This isolates the server from the load
-    generator, which shares the machine's cores and delays delivery on its side.
-    """
+    with httpx.Client(base_url=base, trust_env=False, timeout=10) as http:
+        return histogram_buckets(http.get("/metrics").text, "event_loop_lag_seconds")
+
+
+def window_percentiles_ms(before: dict[float, float], after: dict[float, float]) -> dict[str, Any]:
+    """Percentiles (ms, bucket upper bounds: an upper estimate) of a histogram's observations between two
+    `histogram_buckets` readings, and the share over 50 and 100 ms."""
     bounds = sorted(after)
     counts = [after[b] - before.get(b, 0.0) for b in bounds]
     total = counts[-1] if counts else 0.0
     if not total:
-        return {"broadcasts": 0}
+        return {"samples": 0}
 
     def upper(p: float) -> float | None:
         for bound, count in zip(bounds, counts, strict=True):
@@ -339,7 +388,28 @@ def server_fanout_ms(before: dict[float, float], after: dict[float, float]) -> d
                 return None if math.isinf(bound) else round(bound * 1000, 1)
         return None
 
-    return {"broadcasts": int(total), "p50_le": upper(50), "p99_le": upper(99)}
+    def over_pct(seconds: float) -> float | None:
+        within = counts[bounds.index(seconds)] if seconds in bounds else None
+        return None if within is None else round((total - within) / total * 100, 1)
+
+    return {
+        "samples": int(total),
+        "p50_le_ms": upper(50),
+        "p99_le_ms": upper(99),
+        "over_50ms_pct": over_pct(0.05),
+        "over_100ms_pct": over_pct(0.1),
+    }
+
+
+def server_fanout_ms(before: dict[float, float], after: dict[float, float]) -> dict[str, Any]:
+    """Server-side time to hand one broadcast to every local socket, from `ws_broadcast_seconds` in a window.
+
+    `before` / `after` come from `histogram_buckets(metrics_text, "ws_broadcast_seconds")`. Percentiles are bucket
+    upper bounds (what Prometheus would report): an upper estimate. This isolates the server from the load
+    generator, which shares the machine's cores and delays delivery on its side.
+    """
+    window = window_percentiles_ms(before, after)
+    return {"broadcasts": window["samples"], "p50_le": window.get("p50_le_ms"), "p99_le": window.get("p99_le_ms")}
 
 
 def delivery_latency(samples: list[tuple[float, float]], receivers: int, rounds: int) -> dict[str, Any]:
@@ -375,6 +445,21 @@ def delivery_latency(samples: list[tuple[float, float]], receivers: int, rounds:
             "round_p99_worst": round(round_p99[-1], 1) if round_p99 else None,
         },
     }
+
+
+def presence_split(redis_url: str | None, kv_prefix: str) -> list[int]:
+    """Sockets per server process, from the presence keys each one writes (`ws:instance:<id>`, 30 s TTL):
+    shows how `eaili5 serve --workers N` spread them. Empty without Redis."""
+    if not redis_url:
+        return []
+    import redis  # the backend's own client
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"{kv_prefix}ws:instance:*", count=500))
+        return sorted((int(v) for v in client.mget(keys) if v is not None), reverse=True) if keys else []
+    finally:
+        client.close()
 
 
 def merge_counts(dicts: Iterable[Mapping[str, int]]) -> dict[str, int]:
@@ -609,7 +694,7 @@ class WsLoadWorker:
                 await client.handshake
                 t1 = time.perf_counter()
                 await client.request({"type": "auth", "token": token}, "ready")
-        except Exception as exc:  # noqa: BLE001 - counted and reported
+        except Exception as exc:
             stage = "open" if t1 == t0 else "auth"
             self._error(f"{stage}: {type(exc).__name__}: {str(exc)[:60]}")
             if client is not None:
@@ -655,7 +740,7 @@ class WsLoadWorker:
             try:
                 async with asyncio.timeout(30):
                     await client.request({"type": "subscribe", "id": "s", "channel": channel}, "subscribed")
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 key = f"subscribe: {type(exc).__name__}: {str(exc)[:60]}"
                 errors[key] = errors.get(key, 0) + 1
 
@@ -671,7 +756,7 @@ class WsLoadWorker:
             try:
                 async with asyncio.timeout(30):
                     await client.request({"type": "unsubscribe", "id": "u", "channel": channel}, "unsubscribed")
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 key = f"unsubscribe: {type(exc).__name__}: {str(exc)[:60]}"
                 errors[key] = errors.get(key, 0) + 1
 
@@ -697,7 +782,8 @@ class WsLoadWorker:
             if not client.lost and client.transport is not None:
                 client.transport.write(client_frame(0x8, (1000).to_bytes(2, "big")))
         until = time.monotonic() + 5
-        while any(not c.lost for c in self.clients) and time.monotonic() < until:
+        # Polled: thousands of sockets, each with its own protocol object, and a deadline either way.
+        while any(not c.lost for c in self.clients) and time.monotonic() < until:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
         for client in self.clients:
             if not client.lost:

@@ -161,8 +161,14 @@ def trading_rows(data: dict[str, Any] | None) -> list[Row]:
     p99 = _get(data, "latency", "p99_ms")
     errors = data.get("errors", 0)
     when = data.get("when", "")
+    repeats = data.get("repeats") or []
+    measured = fmt_ms(p99)
+    if repeats:
+        per_run = ", ".join(fmt_ms(run.get("p99_ms")) for run in repeats)
+        measured += f" (median of {len(repeats)} runs: {per_run})"
+        errors = sum(run.get("errors", 0) for run in repeats)  # every run's, not only the median one's
     return [
-        Row("Market orders, 100 users: p99 < 100 ms", fmt_ms(p99), below(p99, 100), source, when),
+        Row("Market orders, 100 users: p99 < 100 ms", measured, below(p99, 100), source, when),
         Row("Market orders, 100 users: no errors", f"{errors} errors", errors == 0, source, when),
     ]
 

@@ -37,12 +37,16 @@ fi
 
 # Embedded mode only: unset anything that would switch a backend to production services.
 # EAILI5_PUBLIC_URL: wallet sign-in (SIWE) accepts only messages naming the server's own origin.
+# Rate limits: every page of the whole suite comes from 127.0.0.1, while the per-IP defaults are sized for one
+# person; a fast run passed 300 requests a minute (429 on /api/me). No e2e test is about the limits
+# (backend/tests cover them).
 env -u DATABASE_URL -u REDIS_URL -u OPENAI_API_KEY -u TAVILY_API_KEY \
   EAILI5_DATA_DIR="$data_dir" EAILI5_ENVIRONMENT=development \
   "$root/backend/.venv/bin/eaili5" migrate >/dev/null
 env -u DATABASE_URL -u REDIS_URL -u OPENAI_API_KEY -u TAVILY_API_KEY \
   EAILI5_DATA_DIR="$data_dir" EAILI5_ENVIRONMENT=development EAILI5_LOG_LEVEL=WARNING \
   EAILI5_PUBLIC_URL="http://127.0.0.1:$port" \
+  EAILI5_RATE_LIMIT_DEFAULT=3000/minute EAILI5_RATE_LIMIT_SESSION_CREATE=200/minute \
   "$root/backend/.venv/bin/eaili5" serve --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
 server_pid=$!
 stop_server() {

@@ -59,3 +59,30 @@ def test_report_renders_every_target_from_the_latest_figures() -> None:
         "Tutor",
     ):
         assert any(expected in target for target in targets), expected
+
+
+def test_cpu_probe_measures_the_endpoints_it_is_given() -> None:
+    """bench/api/cpu_probe.py is the yardstick for optimising: a tiny embedded-mode run prints a row per endpoint."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "api" / "cpu_probe.py"),
+            "--sqlite",
+            "--endpoints",
+            "token_page,quiz",
+            "--requests",
+            "6",
+            "--concurrency",
+            "2",
+            "--idle-s",
+            "0.2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.split()}
+    for endpoint in ("token_page", "quiz"):
+        assert float(rows[endpoint][2]) > 0, rows[endpoint]  # wall ms per request
+        assert rows[endpoint][4:6] == ["ok", "6"], rows[endpoint]  # every request answered 2xx

@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import uvicorn
+
 from eaili5 import cli
+from tests.conftest import make_settings
 
 BACKEND = Path(__file__).parents[1]
 REPO = BACKEND.parent
@@ -105,6 +108,25 @@ def test_serve_rejects_a_worker_count_below_one() -> None:
     result = run_cli("serve", "--workers", "0")
     assert result.returncode == 2
     assert "must be at least 1" in result.stderr
+
+
+def test_serve_rejects_a_negative_ping_interval() -> None:
+    result = run_cli("serve", "--ws-ping-interval", "-1")
+    assert result.returncode == 2
+    assert "must be 0 (off) or more" in result.stderr
+
+
+def test_serve_sends_websocket_protocol_pings_only_when_asked(tmp_path: Path) -> None:
+    """Off by default (the idle timeout is the liveness rule); `--ws-ping-interval` turns them on, and a
+    peer that misses one for as long is dropped. Checked on the uvicorn config the options build."""
+    settings = make_settings(data_dir=tmp_path)
+    default = uvicorn.Config(
+        cli.APP_FACTORY, **cli.uvicorn_options(settings, cli._parser().parse_args(["serve"]), 1)
+    )
+    assert default.ws_ping_interval is None and default.ws_ping_timeout is None
+    args = cli._parser().parse_args(["serve", "--ws-ping-interval", "30"])
+    asked = uvicorn.Config(cli.APP_FACTORY, **cli.uvicorn_options(settings, args, 1))
+    assert asked.ws_ping_interval == asked.ws_ping_timeout == 30.0
 
 
 async def _nodelay_of_accepted_connection(listener: socket.socket) -> int:

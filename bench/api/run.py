@@ -7,7 +7,7 @@
         [--database-url postgresql://postgres@127.0.0.1:5432/eaili5_bench_api]
         [--redis-url redis://127.0.0.1:6379/13]
 
-Starts one `eaili5 serve` on PostgreSQL + Redis (the database is created if missing and migrated; Redis
+Starts one `eaili5 serve` on PostgreSQL + Redis (the database is created afresh and migrated; Redis
 keys get a fresh EAILI5_KV_PREFIX, removed at the end), creates one guest session per virtual user up
 front, then runs phases. In each phase the users are spread over `--processes` separate load-generator
 processes; each user is a closed loop on its own keep-alive connection: pick a request from the mix
@@ -63,22 +63,25 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from common import (  # noqa: E402 - after the path insert, so this runs as a plain script
+from common import (
     HOST,
     REPO,
     VENV_BIN,
     Server,
     check_local,
-    cpu_seconds,
-    ensure_database,
     free_port,
+    fresh_database,
+    loop_lag_buckets,
     machine_info,
     raise_nofile,
+    run_queue_wait_s,
     stop_process,
     summarize,
     system_busy,
+    tree_cpu_seconds,
     wait_quiet,
     wait_ready,
+    window_percentiles_ms,
 )
 
 EVAL_SET = REPO / "backend" / "tests" / "tutor" / "data" / "tutor-dev.jsonl"
@@ -381,7 +384,7 @@ async def generate(
     recorder = Recorder(measure_from)
     users = []
     for i, token in enumerate(tokens):
-        rng = random.Random(seed * 100_003 + i)  # noqa: S311 - load, not secrets
+        rng = random.Random(seed * 100_003 + i)
         user = User(token, catalog, rng)
         conn = Connection(HOST, port, token)  # the ceiling gets the same headers
         users.append(user_loop(user, conn, phase, start_at, end_at, recorder))
@@ -419,9 +422,9 @@ def settle(pid: int, limit_s: float, idle_pct: float = 15.0) -> float:
     counted against the next phase."""
     until = time.time() + limit_s
     while True:
-        before = server_cpu_seconds(pid)
+        before = tree_cpu_seconds(pid)
         time.sleep(1.0)
-        used_pct = (server_cpu_seconds(pid) - before) * 100
+        used_pct = (tree_cpu_seconds(pid) - before) * 100
         if used_pct < idle_pct or time.time() >= until:
             return round(float(used_pct), 1)
 
@@ -458,7 +461,7 @@ def run_phase(
             proc.start()
         time.sleep(max(0.0, measure_from - time.time()))
         if profile:
-            profiler = subprocess.Popen(  # noqa: S603 - our own command line
+            profiler = subprocess.Popen(
                 [
                     profile[0],
                     "record",
@@ -478,11 +481,11 @@ def run_phase(
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        server_before, busy_before = server_cpu_seconds(pid), system_busy()
-        waited_before = run_queue_wait_s(pid)
+        server_before, busy_before = tree_cpu_seconds(pid), system_busy()
+        waited_before, lag_before = run_queue_wait_s(pid), loop_lag_buckets(f"http://{HOST}:{port}")
         time.sleep(max(0.0, end_at - time.time()))
-        server_after, busy_after = server_cpu_seconds(pid), system_busy()
-        waited_after = run_queue_wait_s(pid)
+        server_after, busy_after = tree_cpu_seconds(pid), system_busy()
+        waited_after, lag_after = run_queue_wait_s(pid), loop_lag_buckets(f"http://{HOST}:{port}")
         results = []
         for _ in procs:
             results.append(queue.get(timeout=max(1.0, end_at + REQUEST_TIMEOUT_S + 30 - time.time())))
@@ -501,35 +504,8 @@ def run_phase(
     machine_busy_pct = (busy_after[0] - busy_before[0]) / max(1.0, busy_after[1] - busy_before[1]) * 100
     figures = phase_figures(phase, results, server_after - server_before, machine_busy_pct, len(procs))
     figures["server_cpu_wait_pct"] = round((waited_after - waited_before) / phase.duration_s * 100, 1)
+    figures["loop_lag_ms"] = window_percentiles_ms(lag_before, lag_after)
     return figures
-
-
-def server_processes(pid: int) -> list[int]:
-    """The server and its child processes: with --server-workers the workers do the serving."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:  # field 4: the parent's pid
-                children.append(int(stat.parent.name))
-    return [pid, *children]
-
-
-def server_cpu_seconds(pid: int) -> float:
-    total = 0.0
-    for process in server_processes(pid):
-        with contextlib.suppress(OSError):  # a process that just exited
-            total += cpu_seconds(process)
-    return total
-
-
-def run_queue_wait_s(pid: int) -> float:
-    """Seconds the server's main threads (their event loops) were ready to run but waited for a CPU:
-    the direct measure of a server starved by other jobs (from /proc/<pid>/schedstat; 0 if unavailable)."""
-    waited = 0.0
-    for process in server_processes(pid):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            waited += int(Path(f"/proc/{process}/schedstat").read_text().split()[1]) / 1e9
-    return waited
 
 
 def phase_figures(
@@ -644,7 +620,7 @@ class Ceiling:
 
     def start(self) -> None:
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(  # noqa: S603 - our own command line
+            self.proc = subprocess.Popen(
                 [
                     str(VENV_BIN / "uvicorn"),
                     "ceiling:app",
@@ -688,14 +664,16 @@ def phases(args: argparse.Namespace) -> list[Phase]:
     think_s = args.think_ms / 1000
     planned = [Phase(f"{n} users", n, think_s, args.warmup_s, args.duration_s) for n in args.user_levels]
     sat = args.saturation_users
-    planned.append(Phase(f"saturation {sat} users", sat, 0.0, args.warmup_s, args.saturation_s))
+    if args.saturation_s > 0:  # 0: the think-time phases only
+        planned.append(Phase(f"saturation {sat} users", sat, 0.0, args.warmup_s, args.saturation_s))
     if args.probe_s > 0:  # each endpoint alone: what one request of it costs the server
         planned += [
             Phase(f"{e} alone", PROBE_USERS, 0.0, 1.0, args.probe_s, target=f"probe:{e}") for e in MIX
         ]
-    planned.append(
-        Phase(f"ceiling {sat} users", sat, 0.0, args.warmup_s, args.saturation_s, target="ceiling")
-    )
+    if args.saturation_s > 0:
+        planned.append(
+            Phase(f"ceiling {sat} users", sat, 0.0, args.warmup_s, args.saturation_s, target="ceiling")
+        )
     return planned
 
 
@@ -707,7 +685,8 @@ def say(figures: dict[str, Any]) -> None:
         f"p95 {lat.get('p95_ms')} p99 {lat.get('p99_ms')} ms; errors {figures['errors']}, rejected "
         f"{figures['rejected']}; server CPU {figures['server_cpu_pct_of_core']}% of a core, load generator "
         f"{figures['loadgen_cpu_pct_of_core']}%, machine {figures['machine_busy_pct']}% busy; the server "
-        f"waited for a CPU {figures.get('server_cpu_wait_pct')}% of the time",
+        f"waited for a CPU {figures.get('server_cpu_wait_pct')}% of the time; loop lag p99 "
+        f"≤ {(figures.get('loop_lag_ms') or {}).get('p99_le_ms')} ms",
         flush=True,
     )
 
@@ -719,7 +698,7 @@ def run(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
         extra["EAILI5_DB_POOL_SIZE"] = str(args.db_pool_size)
     plan = phases(args)
     busy_before = wait_quiet(args.wait_quiet_s) if args.wait_quiet_s > 0 else None
-    asyncio.run(ensure_database(args.database_url))
+    asyncio.run(fresh_database(args.database_url))
     server = Server(log_dir, database_url=args.database_url, redis_url=args.redis_url, extra_env=extra)
     ceiling = Ceiling(log_dir)
     results: list[dict[str, Any]] = []
@@ -849,6 +828,7 @@ PHASE_COLUMNS = [
     "load gen CPU % (µs/req)",
     "machine busy %",
     "server waiting for a CPU %",
+    "loop lag p99 ms (≤)",
     "server CPU % before",
 ]
 
@@ -877,6 +857,7 @@ def phase_row(r: dict[str, Any]) -> list[Any]:
         f"{r['loadgen_cpu_pct_of_core']} ({r['loadgen_cpu_us_per_request']})",
         r["machine_busy_pct"],
         r.get("server_cpu_wait_pct"),
+        (r.get("loop_lag_ms") or {}).get("p99_le_ms"),
         r.get("server_cpu_pct_before"),
     ]
 
@@ -1009,7 +990,10 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--saturation-users", type=int, default=50, help="users in the think-time-0 phases")
     parser.add_argument(
-        "--saturation-s", type=float, default=30.0, help="measured window of the saturation phases"
+        "--saturation-s",
+        type=float,
+        default=30.0,
+        help="measured window of the saturation and ceiling phases (0: none)",
     )
     parser.add_argument(
         "--probe-s", type=float, default=4.0, help="window of each single-endpoint cost probe (0: none)"

@@ -3,8 +3,10 @@
 
     backend/.venv/bin/python bench/market_fanout/run.py [--clients 1000,2000,5000] [--rounds 20]
         [--redis-url redis://127.0.0.1:6379/14 --database-url postgresql://postgres@127.0.0.1:5432/test]
+        [--server-workers 2] [--serve-args '--ws-ping-interval 20']
 
-For each N it starts a fresh `eaili5 serve` (restarted per N so RSS figures are clean), opens N
+For each N it starts a fresh `eaili5 serve` (restarted per N so RSS figures are clean; `--server-workers` processes,
+which split the sockets, and whose CPU and RSS are summed), opens N
 sockets from separate load-generator processes in batches, and reports: connections seen by the
 server, server RSS per connection, server CPU% while ticking with everyone connected, and tick
 delivery latency (local receive time - `published_at`) p50/p95/p99/max over `--rounds` rounds.
@@ -27,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -35,16 +38,17 @@ from common import (  # the shared server, load generator and readings
     LoadFleet,
     Server,
     check_local,
-    cpu_seconds,
     delivery_latency,
     histogram_buckets,
     lift_nofile,
     machine_info,
     percentile,
+    presence_split,
     prioritize,
-    rss_kb,
     server_fanout_ms,
     system_busy,
+    tree_cpu_seconds,
+    tree_rss_kb,
     wait_quiet,
 )
 
@@ -62,7 +66,9 @@ def run_one(args: argparse.Namespace, server: Server, n: int, deadline: float) -
 
     wait_quiet(args.wait_quiet)
     server.log_path = args.log_dir / f"server-{n}.log"
-    server.start("--loop", os.environ["BENCH_LOOP"]) if os.environ.get("BENCH_LOOP") else server.start()
+    # A fresh KV prefix per server: the presence count covers only this server's worker processes.
+    kv_prefix = server.extra_env["EAILI5_KV_PREFIX"] = f"bench-fanout:{uuid.uuid4().hex[:8]}:"
+    server.start(*serve_args(args))
     http = httpx.Client(base_url=server.base, trust_env=False, timeout=10)
     fleet: LoadFleet | None = None
     profiler: subprocess.Popen[bytes] | None = None
@@ -70,10 +76,10 @@ def run_one(args: argparse.Namespace, server: Server, n: int, deadline: float) -
         token = http.post("/api/session").raise_for_status().json()["token"]
         time.sleep(args.settle)
         # Idle baseline: ticking, nobody connected.
-        rss_before = rss_kb(server.pid)
-        c0, w0 = cpu_seconds(server.pid), time.monotonic()
+        rss_before = tree_rss_kb(server.pid)
+        c0, w0 = tree_cpu_seconds(server.pid), time.monotonic()
         time.sleep(3)
-        cpu_idle_pct = (cpu_seconds(server.pid) - c0) / (time.monotonic() - w0) * 100
+        cpu_idle_pct = (tree_cpu_seconds(server.pid) - c0) / (time.monotonic() - w0) * 100
 
         fleet = LoadFleet(server.port, args.workers, batch=args.batch, deadline=deadline,
                           per_worker_sockets=n // args.workers + 1)
@@ -90,29 +96,30 @@ def run_one(args: argparse.Namespace, server: Server, n: int, deadline: float) -
         server_count = -1
         until = time.time() + 20
         while time.time() < until:
-            server_count = int(http.get("/api/realtime/connections").json()["instance"])
+            server_count = int(http.get("/api/realtime/connections").json()["total"])
             if server_count >= opened:
                 break
             time.sleep(0.5)
 
         time.sleep(args.settle)
-        rss_connected = rss_kb(server.pid)
+        rss_connected = tree_rss_kb(server.pid)
+        per_worker = presence_split(server.redis_url, kv_prefix)
 
         # Measurement window: `rounds` ticks with everyone connected.
         if args.py_spy:
             profiler = subprocess.Popen(
-                [args.py_spy, "record", "-p", str(server.pid), "-d", str(args.rounds + 2), "-r", "200",
-                 "-f", "raw", "-o", str(args.log_dir / f"py-spy-{n}.txt"), "--nonblocking"],
+                [args.py_spy, "record", "-p", str(server.pid), "--subprocesses", "-d", str(args.rounds + 2),
+                 "-r", "200", "-f", "raw", "-o", str(args.log_dir / f"py-spy-{n}.txt"), "--nonblocking"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
         fleet.collect(0.0, time.time() * 1000)  # drop frames from before the window
         t_from = time.time() * 1000
         fanout_before = broadcast_histogram(http)
-        c0, w0, sys0 = cpu_seconds(server.pid), time.monotonic(), system_busy()
+        c0, w0, sys0 = tree_cpu_seconds(server.pid), time.monotonic(), system_busy()
         worker_cpu0 = fleet.stats()["cpu_s"]
         time.sleep(args.rounds + 0.5)
         t_to = time.time() * 1000
-        c1, w1, sys1 = cpu_seconds(server.pid), time.monotonic(), system_busy()
+        c1, w1, sys1 = tree_cpu_seconds(server.pid), time.monotonic(), system_busy()
         worker_cpu1 = fleet.stats()["cpu_s"]
         fanout = server_fanout_ms(fanout_before, broadcast_histogram(http))
         cpu_pct = (c1 - c0) / (w1 - w0) * 100
@@ -123,13 +130,14 @@ def run_one(args: argparse.Namespace, server: Server, n: int, deadline: float) -
         if profiler:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 profiler.wait(timeout=30)
-        rss_after = rss_kb(server.pid)
+        rss_after = tree_rss_kb(server.pid)
         delivery = delivery_latency(collected["samples"], opened, args.rounds)
 
-        result = {
+        return {
             "clients": n,
             "opened": opened,
             "server_connections": server_count,
+            "per_worker": per_worker,
             "connect_errors": errors,
             "connect_wall_s": round(connect_wall, 2),
             "connect_rate_per_s": round(opened / connect_wall, 1) if connect_wall else None,
@@ -156,7 +164,6 @@ def run_one(args: argparse.Namespace, server: Server, n: int, deadline: float) -
             "server_fanout_ms": fanout,
             "per_round_ms": delivery["per_round_ms"],
         }
-        return result
     finally:
         if profiler and profiler.poll() is None:
             profiler.terminate()
@@ -164,6 +171,14 @@ def run_one(args: argparse.Namespace, server: Server, n: int, deadline: float) -
             fleet.close()
         http.close()
         server.stop()
+
+
+def serve_args(args: argparse.Namespace) -> list[str]:
+    """What `eaili5 serve` is given besides host and port."""
+    extra = ["--loop", os.environ["BENCH_LOOP"]] if os.environ.get("BENCH_LOOP") else []
+    if args.server_workers > 1:
+        extra += ["--workers", str(args.server_workers)]
+    return extra + shlex.split(args.serve_args)
 
 
 # --------------------------------------------------------------------------------------------
@@ -179,7 +194,8 @@ def table(results: list[dict[str, Any]]) -> str:
     for r in results:
         lat, fanout = r["latency_ms"], r.get("server_fanout_ms", {})
         lines.append(
-            f"| {r['clients']} | {r['server_connections']} | {r['connect_wall_s']} ({r['connect_rate_per_s']}) "
+            f"| {r['clients']} | {r['server_connections']}{_split(r.get('per_worker'))} "
+            f"| {r['connect_wall_s']} ({r['connect_rate_per_s']}) "
             f"| {r['ready_ms'][50]} / {r['ready_ms'][99]} | {r['kib_per_connection']} "
             f"| {r['server_cpu_pct_idle_no_clients']} → {r['server_cpu_pct_ticking']} | {r['loadgen_cpu_pct']} "
             f"| {r['other_cpu_pct']} "
@@ -188,6 +204,10 @@ def table(results: list[dict[str, Any]]) -> str:
             f"| {fanout.get('p50_le')} / {fanout.get('p99_le')} |"
         )
     return "\n".join(lines)
+
+
+def _split(per_worker: list[int] | None) -> str:
+    return f" ({' + '.join(map(str, per_worker))})" if per_worker and len(per_worker) > 1 else ""
 
 
 def verdict(results: list[dict[str, Any]]) -> str:
@@ -217,6 +237,11 @@ def main() -> int:
     parser.add_argument("--wait-quiet", type=float, default=60.0, help="max seconds to wait for an idle machine")
     parser.add_argument("--max-minutes", type=float, default=20.0, help="hard limit for the whole run")
     parser.add_argument("--py-spy", default=None, help="path to py-spy: record the server during each window")
+    parser.add_argument("--server-workers", type=int, default=1,
+                        help="`eaili5 serve --workers N`: server processes "
+                        "(above 1 needs --redis-url and --database-url)")
+    parser.add_argument("--serve-args", default="",
+                        help="more `eaili5 serve` options, e.g. '--ws-ping-interval 20' (the old keep-alive)")
     parser.add_argument("--nice", type=int, default=0,
                         help="niceness for the server and load generator (e.g. -10 as root on a shared machine)")
     parser.add_argument("--no-write", action="store_true", help="do not update latest.json / REPORT.md")
@@ -225,6 +250,8 @@ def main() -> int:
     check_local(args.database_url, "--database-url")
     if bool(args.redis_url) != bool(args.database_url):
         print("note: production-like mode wants both --redis-url and --database-url", file=sys.stderr)
+    if args.server_workers < 1 or (args.server_workers > 1 and not (args.redis_url and args.database_url)):
+        parser.error("--server-workers above 1 needs --redis-url and --database-url (processes share them)")
     counts = [int(x) for x in args.clients.split(",") if x.strip()]
     args.nice = prioritize(args.nice)
     nofile = lift_nofile(max(counts) + 1024)  # the server and the load generators inherit this limit
@@ -285,6 +312,8 @@ def main() -> int:
         "workers": args.workers,
         "batch": args.batch,
         "server_restarted_per_n": True,
+        "server_workers": args.server_workers,
+        "serve_args": serve_args(args),
         "shared_guest_token": True,
         "nice": args.nice,
         "results": results,
@@ -296,15 +325,18 @@ def main() -> int:
         f"## {now} — {mode}",
         "",
         (f"Machine: {machine['nproc']} CPUs ({machine['cpu_model']}), {machine['ram_gib']} GiB RAM, "
-        f"Linux {machine['kernel']}, Python {machine['python']}. Load generator ({args.workers} processes, raw-socket clients) "
+        f"Linux {machine['kernel']}, Python {machine['python']}. "
+        f"Load generator ({args.workers} processes, raw-socket clients) "
         "runs on the same machine as the server"
         f"{f', both at niceness {args.nice}' if args.nice else ''}."),
         "",
         f"Command: `{command}`",
         "",
-        (f"One `eaili5 serve` (uvicorn, one process), restarted per N; {args.rounds} rounds of the simulated "
-        "market's 1 s tick; all sockets share one guest token. Latency = client receive time − `published_at`; "
-        "CPU% is of one core."),
+        (f"One `eaili5 {' '.join(['serve', *serve_args(args)])}` (uvicorn, "
+        f"{'one process' if args.server_workers == 1 else f'{args.server_workers} worker processes'}), restarted "
+        f"per N; {args.rounds} rounds of the simulated market's 1 s tick; all sockets share one guest token. "
+        "Latency = client receive time − `published_at`; CPU% is of one core, over every server process "
+        "(idle: the first seconds after start, nobody connected)."),
         "",
         table(results),
         "",

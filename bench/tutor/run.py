@@ -7,7 +7,7 @@
         [--py-spy backend/.venv/bin/py-spy] [--note "..."]
 
 Starts one `eaili5 serve` (its own process; SQLite in a throwaway data dir and the in-process KV by
-default; PostgreSQL + Redis with `--pg` or both URLs: the database is created if missing and migrated,
+default; PostgreSQL + Redis with `--pg` or both URLs: the database is created afresh and migrated,
 Redis keys get a fresh prefix), warms it with one question (the knowledge index is built on first use),
 then runs N conversations at once: each is its own guest on its own WebSocket, asks `--turns` questions
 from the shared evaluation set one after another over `chat.send`, and pauses a random 0–2×`--think-ms`
@@ -46,7 +46,7 @@ from common import (  # after the path set-up above
     busy_percent_since,
     check_local,
     cpu_seconds,
-    ensure_database,
+    fresh_database,
     log,
     machine_info,
     summarize,
@@ -274,7 +274,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--redis-url")
     parser.add_argument("--max-minutes", type=float, default=5.0)
     parser.add_argument("--seed", type=int, default=5)
-    parser.add_argument("--py-spy", default=None, 
+    parser.add_argument("--py-spy", default=None,
                         help=f"path to py-spy: record the server (raw stacks in {PROFILE_DIR})")
     parser.add_argument("--note", default="", help="context to record with the figures (e.g. a busy machine)")
     parser.add_argument("--no-report", action="store_true", help="print only; do not write latest.json/REPORT.md")
@@ -299,7 +299,7 @@ def main() -> int:
     args = parse_args()
     random.seed(args.seed)
     if args.database_url:
-        asyncio.run(ensure_database(args.database_url))
+        asyncio.run(fresh_database(args.database_url))
     data_dir = Path(tempfile.mkdtemp(prefix="eaili5-bench-tutor-"))
     server = Server(
         data_dir,

@@ -2,17 +2,20 @@
 """WebSocket capacity of ONE server instance: idle authenticated connections held, and tick fan-out latency.
 
     backend/.venv/bin/python bench/ws_capacity/run.py [--steps 1000,5000,10000,20000]
-        [--fanout 1000,5000,10000] [--rounds 15] [--sqlite] [--quick]
+        [--fanout 1000,5000,10000] [--rounds 15] [--sqlite] [--quick] [--server-workers 1] [--serve-args '...']
 
-One `eaili5 serve` (PostgreSQL + Redis by default: the database is created if missing and migrated, Redis keys
-get a fresh prefix; `--sqlite` for the embedded mode). Guest sessions are created through `POST /api/session`
+One `eaili5 serve` (PostgreSQL + Redis by default: the database is created afresh and migrated, Redis keys
+get a fresh prefix; `--sqlite` for the embedded mode), with `--server-workers` processes (`eaili5 serve --workers`;
+the sockets split across them, and every CPU and RSS figure covers all of them). Guest sessions are created through
+`POST /api/session`
 (one per connection while the time budget `--token-seconds` lasts, then reused round-robin: the report says how
 many were unique). Sockets are opened from `--workers` load-generator processes (raw RFC 6455 clients on their
 own event loops, see bench/common.py `LoadFleet`), each from its own 127.0.0.x source address.
 
 Phase 1, idle capacity: the held connection count steps up (`--steps`); at each step it reports connection
 failures, the server's RSS per connection, and the server's CPU over an `--idle-window` with everyone connected
-and idle (each socket sends an app ping every 20 s like the web client; the server pings every 20 s too).
+and idle (each socket sends an app ping every 20 s like the web client; the server sends no protocol pings unless
+`--serve-args "--ws-ping-interval 20"` asks for them).
 Phase 2, fan-out: once `--fanout-at` connections are held (default 10,000, the target), 1,000 / 5,000 / 10,000 of
 them subscribe to `prices` in turn, and the run reports delivery latency (receive time − `published_at`)
 p50/p95/p99/max over `--rounds` ticks, plus the server's own `ws_broadcast_seconds`. They unsubscribe before
@@ -93,14 +96,14 @@ class Readings:
 
     def __init__(self, server_pid: int, fleet: common.LoadFleet | None) -> None:
         self.pid, self.fleet = server_pid, fleet
-        self.server0 = common.cpu_seconds(server_pid)
+        self.server0 = common.tree_cpu_seconds(server_pid)
         self.fleet0 = fleet.stats()["cpu_s"] if fleet else 0.0
         self.machine0 = common.system_busy()
         self.wall0 = time.monotonic()
 
     def finish(self) -> dict[str, float]:
         wall = time.monotonic() - self.wall0
-        server_pct = (common.cpu_seconds(self.pid) - self.server0) / wall * 100
+        server_pct = (common.tree_cpu_seconds(self.pid) - self.server0) / wall * 100
         fleet_pct = ((self.fleet.stats()["cpu_s"] - self.fleet0) / wall * 100) if self.fleet else 0.0
         machine_pct = common.busy_percent_since(self.machine0)
         cores = common.os.cpu_count() or 1
@@ -114,12 +117,13 @@ class Readings:
 
 
 def server_connections(http: Any, at_least: int, wait_s: float = 15) -> int:
-    """The server's own count of open sockets (presence is coalesced: poll briefly until it catches up)."""
+    """The server's own count of open sockets, over all its worker processes (each reports its count under
+    the run's fresh KV prefix; presence is coalesced: poll briefly until it catches up)."""
     count = -1
     until = time.time() + wait_s
     while time.time() < until:
         with contextlib.suppress(Exception):
-            count = int(http.get("/api/realtime/connections").json()["instance"])
+            count = int(http.get("/api/realtime/connections").json()["total"])
             if count >= at_least:
                 break
         time.sleep(0.5)
@@ -147,7 +151,7 @@ def idle_step(
     now_held = held + opened["opened"]
     server_count = server_connections(http, now_held)
     time.sleep(args.settle)
-    rss = common.rss_kb(server.pid)
+    rss = common.tree_rss_kb(server.pid)
     window = Readings(server.pid, fleet)
     time.sleep(args.idle_window)
     cpu = window.finish()
@@ -162,6 +166,7 @@ def idle_step(
         "cut_by_time_limit": opened["not_started"],
         "held": stats["open"],
         "server_connections": server_count,
+        "per_worker": common.presence_split(server.redis_url, server.extra_env["EAILI5_KV_PREFIX"]),
         "closed_so_far": stats["closed_codes"],
         "connect_wall_s": round(opened["wall_s"], 2),
         "connect_rate_per_s": round(opened["opened"] / opened["wall_s"], 1) if opened["wall_s"] else None,
@@ -178,7 +183,7 @@ def idle_step(
 
 def fanout_step(
     args: argparse.Namespace, server: common.Server, http: Any, fleet: common.LoadFleet, subscribers: int,
-    already: int,
+    already: int, idle_cpu_pct: float,
 ) -> dict[str, Any]:
     common.log(f"fan-out {subscribers}: subscribing {subscribers - already} more sockets to prices ...")
     subscribed = fleet.subscribe(subscribers - already, "prices", timeout=max(60.0, args.deadline - time.time() + 30))
@@ -188,7 +193,8 @@ def fanout_step(
     profiler = None
     if args.py_spy:
         profiler = subprocess.Popen(
-            [args.py_spy, "record", "-p", str(server.pid), "-d", str(args.rounds + 1), "-r", "200", "-f", "raw",
+            [args.py_spy, "record", "-p", str(server.pid), "--subprocesses", "-d", str(args.rounds + 1), "-r", "200",
+             "-f", "raw",
              "-o", str(server.data_dir / f"py-spy-fanout-{subscribers}.txt"), "--nonblocking"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -212,10 +218,20 @@ def fanout_step(
         **common.delivery_latency(collected["samples"], total, args.rounds),
         "server_fanout_ms": fanout,
         **{f"ticking_{k}": v for k, v in cpu.items()},
+        "tick_cpu_ms_over_idle": tick_cpu_ms(cpu["server_cpu_pct"], idle_cpu_pct, args, fanout.get("broadcasts", 0)),
         "closed_so_far": collected["closed_codes"],
     }
     common.log(json.dumps(result))
     return result
+
+
+def tick_cpu_ms(ticking_pct: float, idle_pct: float, args: argparse.Namespace, broadcasts: int) -> float | None:
+    """Server CPU one tick costs beyond the idle sockets' own (pings): the fan-out's price, less noisy than
+    latency on a shared machine. Each worker process broadcasts every tick to its own share of the sockets."""
+    ticks = broadcasts / args.server_workers
+    if ticks < 1:
+        return None
+    return round((ticking_pct - idle_pct) / 100 * (args.rounds + 0.5) * 1000 / ticks, 1)
 
 
 def run(args: argparse.Namespace, database_url: str | None, redis_url: str | None) -> dict[str, Any]:
@@ -232,7 +248,7 @@ def run(args: argparse.Namespace, database_url: str | None, redis_url: str | Non
     try:
         server.migrate()
         common.wait_quiet(args.wait_quiet)
-        server.start("--loop", args.loop) if args.loop else server.start()
+        server.start(*serve_args(args))
         common.log(f"server pid {server.pid} on port {server.port}; logs in {server.log_path}")
         http = httpx.Client(base_url=server.base, trust_env=False, timeout=10)
         tokens, token_s = create_sessions(server.base, args.tokens or steps[-1], args.token_seconds)
@@ -240,7 +256,7 @@ def run(args: argparse.Namespace, database_url: str | None, redis_url: str | Non
                            "create_rate_per_s": round(len(tokens) / token_s, 1)}
         common.log(f"{len(tokens)} guest sessions in {token_s:.1f} s")
         time.sleep(args.settle)
-        rss_base = common.rss_kb(server.pid)
+        rss_base = common.tree_rss_kb(server.pid)
         baseline = Readings(server.pid, None)
         time.sleep(args.idle_window)
         out["baseline"] = {"rss_mib": round(rss_base / 1024, 1), **window_cpu(baseline)}
@@ -259,8 +275,8 @@ def run(args: argparse.Namespace, database_url: str | None, redis_url: str | Non
                 out["idle"].append(result)
                 held = result["held"]
                 if step == args.fanout_at or (step == steps[-1] and not out["fanout"]):
-                    fanout_phase(args, server, http, fleet, fanouts, held, deadline, out["fanout"])
-            except Exception as exc:  # noqa: BLE001 - keep the steps measured so far
+                    fanout_phase(args, server, http, fleet, fanouts, result, deadline, out["fanout"])
+            except Exception as exc:
                 out["error"] = f"step {step}: {type(exc).__name__}: {exc}"
                 common.log(out["error"])
                 break
@@ -285,15 +301,25 @@ def run(args: argparse.Namespace, database_url: str | None, redis_url: str | Non
     return out
 
 
+def serve_args(args: argparse.Namespace) -> list[str]:
+    """What `eaili5 serve` is given besides host and port."""
+    extra = ["--loop", args.loop] if args.loop else []
+    if args.server_workers > 1:
+        extra += ["--workers", str(args.server_workers)]
+    return extra + shlex.split(args.serve_args)
+
+
 def window_cpu(readings: Readings) -> dict[str, float]:
     return {f"idle_{k}": v for k, v in readings.finish().items()}
 
 
 def fanout_phase(
     args: argparse.Namespace, server: common.Server, http: Any, fleet: common.LoadFleet, fanouts: list[int],
-    held: int, deadline: float, results: list[dict[str, Any]],
+    idle: dict[str, Any], deadline: float, results: list[dict[str, Any]],
 ) -> None:
-    """Appends to `results` as it goes, so a failure keeps what was measured."""
+    """Appends to `results` as it goes, so a failure keeps what was measured. `idle` is the idle step's result
+    at the held count."""
+    held = idle["held"]
     subscribed = 0
     for requested in fanouts:
         # A few sockets may fail to open in a storm: measure with what is held if that is nearly all.
@@ -304,7 +330,7 @@ def fanout_phase(
         if time.time() > deadline - (args.rounds + 60):
             common.log(f"fan-out {n}: out of time, skipped")
             break
-        result = fanout_step(args, server, http, fleet, n, subscribed)
+        result = fanout_step(args, server, http, fleet, n, subscribed, idle["idle_server_cpu_pct"])
         result["requested"] = requested
         result["connections_held"] = held
         results.append(result)
@@ -328,7 +354,7 @@ def idle_table(out: dict[str, Any]) -> str:
     for r in out["idle"]:
         lines.append(
             f"| {r['held']} ({r['step']}{', cut by the time limit' if r.get('cut_by_time_limit') else ''}) "
-            f"| {r['failures']} | {r['server_connections']} "
+            f"| {r['failures']} | {r['server_connections']}{_split(r.get('per_worker'))} "
             f"| {r['connect_wall_s']} ({r['connect_rate_per_s']}) | {r['ready_ms'][50]} / {r['ready_ms'][99]} "
             f"| {r['rss_mib']} | {r['kib_per_connection']} | {r['idle_server_cpu_pct']} "
             f"| {r['idle_loadgen_cpu_pct']} | {r['idle_other_cpu_pct']} | {r['closed_so_far'] or '–'} |"
@@ -336,11 +362,15 @@ def idle_table(out: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _split(per_worker: list[int] | None) -> str:
+    return f" ({' + '.join(map(str, per_worker))})" if per_worker and len(per_worker) > 1 else ""
+
+
 def fanout_table(out: dict[str, Any]) -> str:
     lines = [
         ("| subscribers (held) | frame B | p50 | p95 | p99 | max ms | last-in-round median ms | missing "
-        "| server fan-out p50/p99 ms (≤) | server CPU% | loadgen CPU% | other CPU% |"),
-        "|" + "---|" * 12,
+        "| server fan-out p50/p99 ms (≤) | server CPU% | CPU ms/tick over idle | loadgen CPU% | other CPU% |"),
+        "|" + "---|" * 13,
     ]
     for r in out["fanout"]:
         lat, fan = r["latency_ms"], r["server_fanout_ms"]
@@ -348,7 +378,8 @@ def fanout_table(out: dict[str, Any]) -> str:
             f"| {r['subscribers']} ({r['connections_held']}) | {r['frame_bytes']} | {lat['p50']} | {lat['p95']} "
             f"| {lat['p99']} | {lat['max']} | {r['per_round_ms']['last_delivery_median']} "
             f"| {r['deliveries_missing']} | {fan.get('p50_le')} / {fan.get('p99_le')} "
-            f"| {r['ticking_server_cpu_pct']} | {r['ticking_loadgen_cpu_pct']} | {r['ticking_other_cpu_pct']} |"
+            f"| {r['ticking_server_cpu_pct']} | {r.get('tick_cpu_ms_over_idle')} | {r['ticking_loadgen_cpu_pct']} "
+            f"| {r['ticking_other_cpu_pct']} |"
         )
     return "\n".join(lines)
 
@@ -377,6 +408,12 @@ def verdicts(out: dict[str, Any]) -> list[str]:
     return lines
 
 
+def server_processes(args: argparse.Namespace) -> str:
+    if args.server_workers == 1:
+        return "one uvicorn process"
+    return f"{args.server_workers} uvicorn worker processes sharing the port"
+
+
 def write_results(args: argparse.Namespace, mode: str, out: dict[str, Any], command: str) -> None:
     machine = common.machine_info()
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -386,7 +423,9 @@ def write_results(args: argparse.Namespace, mode: str, out: dict[str, Any], comm
         latest = json.loads(latest_path.read_text())
     latest.setdefault("modes", {})
     latest["machine"] = machine
-    latest["modes"][mode] = {"date": now, "command": command, "fd_note": args.fd_note, "workers": args.workers, "rounds": args.rounds,
+    latest["modes"][mode] = {"date": now, "command": command, "fd_note": args.fd_note, "workers": args.workers,
+                             "server_workers": args.server_workers, "serve_args": serve_args(args),
+                             "rounds": args.rounds,
                              "server_loop": args.loop or "eaili5 serve default", "nice": args.nice, **out,
                              "verdict": verdicts(out)}
     latest_path.write_text(json.dumps(latest, indent=2) + "\n")
@@ -401,7 +440,8 @@ def write_results(args: argparse.Namespace, mode: str, out: dict[str, Any], comm
         "",
         f"Command: `{command}`",
         "",
-        (f"One `eaili5 serve` (one uvicorn process, loop: {args.loop or 'default'}). {sessions.get('unique_tokens')} "
+        (f"One `eaili5 {' '.join(['serve', *serve_args(args)])}` ({server_processes(args)}, loop: "
+        f"{args.loop or 'default'}; CPU% and RSS cover every server process). {sessions.get('unique_tokens')} "
         f"guest sessions created in {sessions.get('create_s')} s and reused round-robin when fewer than the "
         "sockets. Idle: every socket authenticated, app ping every 20 s; CPU% is of one core over "
         f"{args.idle_window} s; KiB/conn = (RSS − RSS before any socket) / held."),
@@ -440,6 +480,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     parser.add_argument("--loop", default="", help="`eaili5 serve --loop` (default: the serve default)")
+    parser.add_argument("--server-workers", type=int, default=1,
+                        help="`eaili5 serve --workers N`: server processes (needs PostgreSQL + Redis above 1)")
+    parser.add_argument("--serve-args", default="",
+                        help="more `eaili5 serve` options, e.g. '--ws-ping-interval 20' (the old keep-alive)")
     parser.add_argument("--settle", type=float, default=3.0)
     parser.add_argument("--drain", type=float, default=3.0, help="seconds to wait for a window's last frames")
     parser.add_argument("--wait-quiet", type=float, default=30.0, help="max seconds to wait for an idle machine")
@@ -454,6 +498,8 @@ def parse_args() -> argparse.Namespace:
         args.steps, args.fanout, args.fanout_at = "200,500", "100,400", 500
         args.rounds, args.idle_window, args.settle, args.drain = 3, 3.0, 1.0, 2.0
         args.token_seconds, args.wait_quiet, args.max_minutes = 20.0, 0.0, 4.0
+    if args.server_workers < 1 or (args.server_workers > 1 and args.sqlite):
+        parser.error("--server-workers must be 1, or more with PostgreSQL + Redis (not --sqlite)")
     args.step_list = sorted(int(x) for x in args.steps.split(",") if x.strip())
     args.fanout_list = sorted(int(x) for x in args.fanout.split(",") if x.strip())
     return args
@@ -483,7 +529,7 @@ def main() -> int:
     if top // args.workers > common.ephemeral_ports() - 1000:
         common.log("warning: more sockets per load worker than ephemeral ports; raise --workers")
     if database_url:
-        asyncio.run(common.ensure_database(database_url))
+        asyncio.run(common.fresh_database(database_url))
 
     def on_alarm(*_: Any) -> None:
         raise TimeoutError(f"benchmark exceeded --max-minutes {args.max_minutes}")

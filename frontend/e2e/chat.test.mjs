@@ -190,7 +190,7 @@ test('Stop ends the answer mid-stream and marks it stopped', { skip }, async () 
 test('the level toggle is saved and the next question is asked at that level', { skip }, async () => {
   const levels = page().getByRole('group', { name: 'Reading level' });
   await levels.getByRole('button', { name: 'Pro' }).click();
-  assert.equal(await levels.getByRole('button', { name: 'Pro' }).getAttribute('aria-pressed'), 'true');
+  await levels.getByRole('button', { name: 'Pro', pressed: true }).waitFor();
   await waitFor(async () => (await api('/api/me')).preferences.reading_level === 'pro', 'the level was saved');
   await ask('What is slippage?');
   await waitForAnswerDone();
@@ -305,7 +305,8 @@ test('history: find, rename, open and delete a conversation', { skip }, async ()
   await drawer.getByRole('button', { name: /^Gas, wallets and seed phrases/ }).click();
   await drawer.waitFor({ state: 'hidden' });
   await page().locator('.chat-page__title', { hasText: 'Gas, wallets and seed phrases' }).waitFor();
-  assert.ok((await answers().count()) >= 5, 'the whole conversation came back');
+  // The title comes with the conversation list; the messages arrive in a request of their own.
+  await waitFor(async () => (await answers().count()) >= 5, 'the whole conversation came back');
 
   await page().getByRole('button', { name: 'History' }).click();
   const saved = drawer.getByRole('listitem').filter({ hasText: 'Gas, wallets and seed phrases' });

@@ -19,8 +19,10 @@ from eaili5.auth.errors import install_sign_in_error_handler
 from eaili5.auth.housekeeping import purge_forever
 from eaili5.auth.manifest import embed_meta_tag
 from eaili5.auth.router import router as auth_router
+from eaili5.auth.service import SessionCache
 from eaili5.auth.wallet_router import account_router, manifest_router
 from eaili5.auth.wallet_router import router as wallet_router
+from eaili5.content.readability import reading_grade
 from eaili5.core.db import Database, create_engine
 from eaili5.core.errors import document_validation_errors, error_responses, install_error_handlers
 from eaili5.core.kv import create_kv
@@ -34,7 +36,7 @@ from eaili5.core.middleware import (
 from eaili5.core.settings import Settings, load_settings, redact_url
 from eaili5.core.spa import SPAStaticFiles, frontend_missing_page, runtime_config_js
 from eaili5.core.state import AppState
-from eaili5.core.tasks import stop_task
+from eaili5.core.tasks import measure_loop_lag, stop_task
 from eaili5.learning.router import router as learning_router
 from eaili5.learning.subscribers import subscribe_learning
 from eaili5.market.poller import MarketPoller
@@ -67,7 +69,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     tokens = load_snapshot_tokens()
     market = MarketService(settings, kv, build_providers(settings, http, tokens), tokens)
     hub = Hub(kv, settings, metrics)
-    state = AppState(settings, Database(create_engine(settings)), kv, metrics, hub, http, market)
+    sessions = SessionCache(settings.session_local_cache_seconds)
+    state = AppState(settings, Database(create_engine(settings)), kv, metrics, hub, http, market, sessions)
     subscribe_learning(state.events)
 
     app = FastAPI(
@@ -143,6 +146,7 @@ def _mount_frontend(app: FastAPI, settings: Settings) -> None:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: AppState = app.state.eaili5
     await state.kv.start()
+    await state.session_cache.start(state.kv)
     await state.hub.start()
     stopping = asyncio.Event()
     poller = app.state.market_poller = _market_poller(state)  # tests wait on its tick hook
@@ -151,6 +155,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         asyncio.create_task(poller.run(stopping), name="market-poller"),
         asyncio.create_task(_value_updates(state).run(stopping), name="portfolio-value-updates"),
         asyncio.create_task(_warm_up_tutor(app), name="tutor-warm-up"),
+        asyncio.create_task(measure_loop_lag(state.metrics.loop_lag, stopping), name="loop-lag"),
     ]
     # Objects created during start-up live for the whole process: keep them out of GC scans.
     gc.collect()
@@ -170,6 +175,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             await stop_task(task)
         await state.events.drain()
         await state.hub.stop()
+        await state.session_cache.stop(state.kv)
         await state.kv.close()
         await state.http.aclose()
         await state.db.dispose()
@@ -177,11 +183,24 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 async def _warm_up_tutor(app: FastAPI) -> None:
     """Build the tutor (its knowledge index) now, on a worker thread, so the first question is not the one
-    that waits for it."""
+    that waits for it. /readyz waits for this (`AppState.warm_up`): ~2 s of CPU in a new process that
+    requests would otherwise share."""
+    state: AppState = app.state.eaili5
     try:
         await tutor_runtime(app).service()
-    except Exception:  # the first chat message will try again and report the error to its user
+        # The reading-grade check loads its syllable dictionary (~130k words) on first use: load it now,
+        # on a worker thread, rather than in the first reply.
+        await asyncio.to_thread(reading_grade, "A wallet keeps your keys safe.")
+    except Exception as exc:  # the first chat message will try again and report the error to its user
         logger.exception("tutor warm-up failed")
+        state.warm_up = f"failed: {type(exc).__name__}"  # ready anyway: everything else works
+        return
+    # The knowledge index and that dictionary (~300k objects) live as long as the process, like what
+    # start-up froze: unfrozen, every full collection walks them again, a pause of 100+ ms that lands on
+    # whichever requests are in flight (bench/REPORT.md, API tail latency).
+    gc.collect()
+    gc.freeze()
+    state.warm_up = "ok"
 
 
 def _market_poller(state: AppState) -> MarketPoller:

@@ -54,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="server processes (default: $EAILI5_WORKERS, else 1); above 1 needs DATABASE_URL and REDIS_URL",
     )
+    serve.add_argument(
+        "--ws-ping-interval",
+        type=_non_negative_float,
+        default=0.0,
+        metavar="SECONDS",
+        help="WebSocket protocol pings from the server, dropping peers that miss one (default 0: off; "
+        "a socket that sends nothing for EAILI5_WS_IDLE_TIMEOUT_SECONDS is closed anyway)",
+    )
     serve.set_defaults(handler=_serve)
 
     migrate = commands.add_parser("migrate", help="apply database migrations (alembic upgrade head)")
@@ -74,6 +82,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError("must be 0 (off) or more")
     return value
 
 
@@ -124,7 +142,17 @@ def _run_uvicorn(settings: Settings, args: argparse.Namespace, workers: int) -> 
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    options: dict[str, Any] = {
+    options = uvicorn_options(settings, args, workers)
+    if workers == 1:
+        uvicorn.run(APP_FACTORY, **options)
+        return
+    config = uvicorn.Config(APP_FACTORY, **options)
+    Multiprocess(config, sockets=[_with_real_protocol(config.bind_socket())]).run()
+
+
+def uvicorn_options(settings: Settings, args: argparse.Namespace, workers: int) -> dict[str, Any]:
+    ping = float(args.ws_ping_interval) or None
+    return {
         "factory": True,
         "host": args.host,
         "port": int(args.port),
@@ -136,16 +164,16 @@ def _run_uvicorn(settings: Settings, args: argparse.Namespace, workers: int) -> 
         "server_header": False,
         "ws_max_size": settings.ws_max_frame_bytes,
         "ws_per_message_deflate": False,  # broadcast frames are small; compression costs more than it saves
-        "ws_ping_interval": 20.0,
-        "ws_ping_timeout": 20.0,
+        # Off by default. Liveness is the app's idle timeout: a socket that sends no frame for
+        # EAILI5_WS_IDLE_TIMEOUT_SECONDS (75 s) is closed, and clients send a `ping` frame every 20 s.
+        # A protocol pong never counted as a sign of life (uvicorn keeps it from the app), so protocol
+        # pings only added a write, a read and two timers per socket every 20 s: about a third of an
+        # idle socket's server CPU, on the event loop that writes the ticks (bench/ws_capacity/REPORT.md).
+        "ws_ping_interval": ping,
+        "ws_ping_timeout": ping,
         "timeout_graceful_shutdown": 10,
         "log_config": None,
     }
-    if workers == 1:
-        uvicorn.run(APP_FACTORY, **options)
-        return
-    config = uvicorn.Config(APP_FACTORY, **options)
-    Multiprocess(config, sockets=[_with_real_protocol(config.bind_socket())]).run()
 
 
 def _with_real_protocol(listener: socket.socket) -> socket.socket:

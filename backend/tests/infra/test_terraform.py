@@ -7,9 +7,12 @@ plus the figures themselves.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import shutil
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -240,7 +243,10 @@ def test_cloud_sql() -> None:
     assert db["database_version"] == "POSTGRES_15"
     assert db["deletion_protection"] is True
     settings = one(db, "settings")
-    assert value("database", settings["tier"]) == "db-f1-micro"
+    assert value("database", settings["tier"]) == "db-custom-1-3840"  # dedicated core; shared-core has no SLA
+    flags = {flag["name"]: flag["value"] for flag in settings["database_flags"]}
+    assert flags["max_connections"] == "${tostring(var.max_connections)}"
+    assert value("database", "${var.max_connections}") == 100
     assert value("database", settings["disk_size"]) == 10
     assert settings["disk_type"] == "PD_SSD"
     assert settings["disk_autoresize"] is True
@@ -391,3 +397,69 @@ def test_monitoring() -> None:
     retention = resource("monitoring", "google_logging_project_bucket_config", "default")
     assert retention["bucket_id"] == "_Default"
     assert env_default("log_retention_days") == 30
+
+
+# --- the database connection budget --------------------------------------------------------------
+def _plan_budget(
+    tmp_path: Path, max_instances: int, backend_env: dict[str, str], max_connections: int
+) -> str:
+    """`terraform plan` of modules/connection_budget (no provider needed, so it runs offline)."""
+    terraform = require(which("terraform"), "terraform is not installed", ci_installs_it=False)
+    module = tmp_path / "connection_budget"
+    shutil.copytree(TERRAFORM / "modules" / "connection_budget", module)
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null", "TF_IN_AUTOMATION": "1"}
+    run = functools.partial(subprocess.run, cwd=module, env=env, capture_output=True, text=True, timeout=120)
+    init = run([str(terraform), "init", "-input=false", "-no-color"])
+    assert init.returncode == 0, init.stdout + init.stderr
+    env_map = "{" + ",".join(f'{k}="{v}"' for k, v in backend_env.items()) + "}"
+    plan = run(
+        [
+            str(terraform),
+            "plan",
+            "-input=false",
+            "-no-color",
+            f"-var=backend_max_instances={max_instances}",
+            f"-var=backend_env={env_map}",
+            f"-var=db_max_connections={max_connections}",
+        ]
+    )
+    return f"exit {plan.returncode}\n{plan.stdout}{plan.stderr}"
+
+
+def test_the_default_backend_pools_fit_the_database_connections(tmp_path: Path) -> None:
+    call = _blocks(ENV, "module")["connection_budget"]
+    assert call["backend_max_instances"] == "${var.backend_max_instances}"
+    assert call["backend_env"] == "${var.backend_env}"
+    assert call["db_max_connections"] == "${var.db_max_connections}"
+    env = env_default("backend_env")
+    assert env["EAILI5_DB_POOL_SIZE"] == "2"
+    output = _plan_budget(
+        tmp_path, env_default("backend_max_instances"), env, env_default("db_max_connections")
+    )
+    assert output.startswith("exit 0"), output
+    assert "peak_backend_connections = 80" in output  # 10 instances x 2 workers x (2 + 2 overflow)
+
+
+def test_plan_refuses_pools_that_could_exhaust_the_database(tmp_path: Path) -> None:
+    # The app's default pool (10 + 10 overflow) at 10 instances x 2 workers: 400 connections for 100.
+    output = _plan_budget(tmp_path, 10, {"EAILI5_WORKERS": "2"}, 100)
+    assert not output.startswith("exit 0"), output
+    assert "Database connections could run out" in output
+    assert "= 400" in output
+
+
+def test_the_budget_counts_the_pools_the_app_really_opens() -> None:
+    """The module assumes the app's defaults and max_overflow = pool size: check them against the app."""
+    from eaili5.core.db import create_engine
+    from eaili5.core.settings import Settings
+
+    module = (TERRAFORM / "modules" / "connection_budget" / "main.tf").read_text(encoding="utf-8")
+    defaults = dict(re.findall(r'lookup\(var\.backend_env, "(\w+)", "(\d+)"\)', module))
+    fields = Settings.model_fields
+    assert int(defaults["EAILI5_DB_POOL_SIZE"]) == fields["db_pool_size"].default
+    assert int(defaults["EAILI5_WORKERS"]) == fields["workers"].default
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, database_url="postgresql://u@127.0.0.1:1/x", db_pool_size=3
+    )
+    pool: Any = create_engine(settings).sync_engine.pool
+    assert (pool.size(), pool._max_overflow) == (3, 3)  # pool + overflow = 2 x pool, as the module counts

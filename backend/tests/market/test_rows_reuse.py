@@ -3,6 +3,7 @@ a tick growing old must still show at once."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,12 +11,15 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from pydantic import TypeAdapter
 
 from eaili5.market import service as market_service
 from eaili5.market.errors import MarketDataUnavailable
+from eaili5.market.schemas import SortOrder, Timeframe, TokenDetail, TokenList
 from eaili5.market.service import TICKS_KEY
 
 USDC = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"
+WETH = "0x4200000000000000000000000000000000000006"
 
 
 async def _usdc_row(client: httpx.AsyncClient) -> dict[str, Any]:
@@ -58,3 +62,40 @@ async def test_a_tick_that_grows_old_is_marked_stale_without_a_new_board(
     assert row["stale"] is True and detail["stale"] is True
     with pytest.raises(MarketDataUnavailable):
         await market.fresh_tick(USDC)
+
+
+async def test_answers_written_once_are_the_documents_the_models_give(
+    app: Any, client: httpx.AsyncClient
+) -> None:
+    """The list, detail and candle answers are shared JSON, not models serialised per request: each must
+    be exactly what serialising the models gives."""
+    market = app.state.eaili5.market
+    pages: list[dict[str, Any]] = [
+        {"limit": 50},
+        {"sort": "volume", "limit": 7},
+        {"sort": "new", "limit": 7, "cursor": market_service.encode_cursor(7)},
+        {"sort": "gainers", "q": "a"},
+        {"q": "no-such-token"},
+    ]
+
+    async def listed(params: dict[str, Any]) -> bytes:
+        sort = SortOrder(params.get("sort", "trending"))
+        args = (sort, params.get("q"), params.get("limit", 50), params.get("cursor"))
+        return TypeAdapter(TokenList).dump_json(await market.list_tokens(*args))
+
+    async def detail(address: str) -> bytes:
+        return TypeAdapter(TokenDetail).dump_json(await market.token_detail(address))
+
+    # The simulated board changes every second: the answer must be the document of the board before or
+    # after it (a tick may land in between).
+    for params in pages * 2:  # the second round is served from the shared pages
+        before, answer = await listed(params), (await client.get("/api/tokens", params=params)).content
+        assert answer in (before, await listed(params))
+    for address in (USDC, WETH):
+        before, answer = await detail(address), (await client.get(f"/api/tokens/{address}")).content
+        assert answer in (before, await detail(address))
+    closed = int(time.time()) - 2 * 86_400  # every bar closed: the same whenever it is asked
+    for tf in ("5m", "1h", "1d"):
+        answer = (await client.get(f"/api/tokens/{WETH}/candles", params={"tf": tf, "before": closed})).json()
+        series = await market.candles(WETH, Timeframe(tf), 200, closed)
+        assert answer.pop("as_of") and answer == series.model_dump(mode="json", exclude={"as_of"})

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 import statistics
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
 from eaili5.core.errors import BadRequest, NotFound
 from eaili5.market.errors import InvalidAddress, InvalidCandleRequest, TooManyTokens, UnknownToken
-from eaili5.market.providers.base import MAX_PRICES_PER_CALL
+from eaili5.market.providers import simulated
+from eaili5.market.providers.base import CANDLE_LIST, MAX_PRICES_PER_CALL
 from eaili5.market.providers.simulated import SimulatedMarket
 from eaili5.market.schemas import Candle, Timeframe, Token
 from eaili5.market.snapshot import load_snapshot_tokens
@@ -271,3 +274,108 @@ async def test_malformed_addresses_say_why(bad: str) -> None:
 async def test_candle_limits_are_checked(limit: int) -> None:
     with pytest.raises(InvalidCandleRequest):
         await market().get_candles(WETH, Timeframe.H1, limit)
+
+
+# -- the fast paths give what the plain code gives -----------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2**32 - 1, 2**32, 2**64 - 1, 0x9E3779B97F4A7C15])
+def test_numpy_draws_are_the_python_random_draws(seed: int) -> None:
+    """Days of minutes are drawn by numpy from the same seeds as `random.Random`: the same numbers."""
+    rng = random.Random(seed)
+    assert simulated._uniforms(seed, 2000).tolist() == [rng.random() for _ in range(2000)]
+
+
+def test_daily_anchors_are_the_plain_sum_of_their_shocks() -> None:
+    path = simulated._TokenPath(BY_SYMBOL["BRETT"], seed=7)
+    phi, sigma = path._dynamics.anchor_persistence, path._dynamics.daily_vol
+    for day in (20_000, 20_418, 20_419, 20_600):
+        expected = sum(phi**k * sigma * path._shock(day - k) for k in range(simulated.ANCHOR_WINDOW_DAYS))
+        assert path._anchor(day) == expected  # the very float, not just close
+
+
+@pytest.mark.parametrize("symbol", ["WETH", "USDC", "BRETT"])
+@pytest.mark.parametrize("timeframe", list(Timeframe))
+def test_a_days_bars_at_once_equal_the_bars_merged_one_by_one(symbol: str, timeframe: Timeframe) -> None:
+    """A day's bars are cut from its minutes with numpy; `completed_bar` merges minutes and hours one
+    at a time (the forming bar still does): both must give the same floats."""
+    path = simulated._TokenPath(BY_SYMBOL[symbol], seed=7)
+    day = int(NOW.timestamp()) // 86400 - 1
+    width = timeframe.seconds
+    piece = path.day_candles(day, width)
+    count = 86400 // width
+    minutes = [(day * 86400 + i * width) // 60 for i in range(count + 1)]
+    scalar = [
+        simulated._in_usd(path.completed_bar(a, b), path.reference) for a, b in itertools.pairwise(minutes)
+    ]
+    assert [piece._values(i) for i in range(count)] == scalar  # the very floats, before any rounding
+    assert piece.candles(0, count) == [
+        simulated._candle(day * 86400 + i * width, bar) for i, bar in enumerate(scalar)
+    ]
+
+
+@pytest.mark.parametrize("symbol", ["WETH", "USDC", "BRETT", "Mog"])
+@pytest.mark.parametrize("timeframe", list(Timeframe))
+async def test_candles_as_json_are_what_pydantic_writes_for_the_candles(
+    symbol: str, timeframe: Timeframe
+) -> None:
+    simulated_market = market(now=NOW + timedelta(seconds=7))
+    address = BY_SYMBOL[symbol].address
+    for limit, before in ((40, None), (40, None), (3, int(NOW.timestamp()) - 5 * timeframe.seconds - 1)):
+        written = await simulated_market.get_candles_json(address, timeframe, limit, before)
+        candles = await simulated_market.get_candles(address, timeframe, limit, before)
+        assert written == CANDLE_LIST.dump_json(candles) and len(candles) == limit
+
+
+def test_plain_decimal_text_matches_the_decimals() -> None:
+    """Candle JSON writes decimals without making Decimals: the same digits as format(Decimal, "f")."""
+    values = [0.0, -0.0, 1.0, 0.5, 9.99999995, 99999999.5, 12345678.0, 1e20, 1e-20, 1e30, -0.004]
+    values += [sign * 10 ** (exponent / 7) for exponent in range(-105, 106) for sign in (1, -1)]
+    for value in values:
+        assert simulated._plain_significant(value) == format(simulated._significant(value), "f")
+        assert simulated._plain_cents(value) == format(simulated._cents(value), "f")
+
+
+@pytest.mark.parametrize("symbol", ["WETH", "USDC"])
+def test_days_built_together_are_the_days_built_alone(symbol: str) -> None:
+    """A long chart builds its days in one batch; each must be the day a short chart builds alone."""
+    days = [20_400, 20_401, 20_419]
+    together = simulated._TokenPath(BY_SYMBOL[symbol], seed=7)._build_days(days)
+    alone = simulated._TokenPath(BY_SYMBOL[symbol], seed=7)
+    for day, built in zip(days, together, strict=True):
+        single = alone.day(day)
+        for name in ("points", "highs", "lows", "cumulative_volume"):
+            assert np.array_equal(getattr(built, name), getattr(single, name)), (day, name)
+
+
+@pytest.mark.parametrize("symbol", ["WETH", "USDC", "BRETT", "Mog"])
+def test_hour_bars_of_a_long_chart_are_the_hours_of_its_days_of_minutes(symbol: str) -> None:
+    """A long chart makes hour bars without pricing every minute (the high is the price of the highest
+    log high): each must be the very bar a day of minutes gives, stablecoins' peg included."""
+    days = list(range(20_220, 20_420))  # 200 days: a daily chart
+    hours = simulated._TokenPath(BY_SYMBOL[symbol], seed=7)._build_hour_bars(days)
+    minutes = simulated._TokenPath(BY_SYMBOL[symbol], seed=7)
+    for day, built in zip(days, hours, strict=True):
+        expected = minutes._build_day(day).bars(60)
+        for name in ("o", "h", "l", "c", "v"):
+            assert np.array_equal(getattr(built, name), getattr(expected, name)), (day, name)
+
+
+def test_the_chart_cache_is_bounded_in_bars_not_pieces() -> None:
+    cache: simulated._LruCache[int, list[int]] = simulated._LruCache(10, weigh=len)
+    for key in range(6):
+        cache.put(key, [key] * 4)  # 4 bars each: two fit, a third would pass 10
+    assert [key in cache for key in range(6)] == [False] * 4 + [True] * 2
+    assert cache.get(4) == [4] * 4  # now the most recent: the next put evicts 5
+    cache.put(6, [6] * 3)
+    assert 4 in cache and 6 in cache and 5 not in cache
+
+
+async def test_charts_of_every_token_share_one_bounded_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(simulated, "CHART_BARS_CACHED", 500)
+    small = market()
+    for token in TOKENS[:6]:
+        await small.get_candles(token.address, Timeframe.M15, 200)  # ~200 bars of pieces each
+    pieces = small._paths[TOKENS[0].address.lower()]._pieces
+    assert pieces is small._paths[TOKENS[5].address.lower()]._pieces
+    assert pieces._weight <= 500 and not small._paths[TOKENS[0].address.lower()].has_day_candles(20_417, 900)

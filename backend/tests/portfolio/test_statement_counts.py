@@ -15,36 +15,32 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eaili5.portfolio.schemas import OrderIn
 from eaili5.portfolio.service import PortfolioService
-from tests.portfolio.conftest import BALD, MOG, USDC, WETH
+from tests.portfolio.conftest import BALD, MOG, USDC, WETH, order
+from tests.sql_recording import recorded_statements, verbs
 
-# current portfolio + key check, lock + cash, holdings, trade, holding, cash, equity snapshot
-MARKET_ORDER_STATEMENTS = 7
-# portfolio, holdings, snapshot values (drawdown), realized P&L
-PORTFOLIO_VIEW_STATEMENTS = 4
+# lock + cash + key check, holdings, then the writes. PostgreSQL: the trade, the holding, the cash and the
+# equity snapshot folded into the run's running figures in one statement. SQLite: one statement each, and
+# the snapshot's INSERT returns the running figures, an UPDATE writes them back.
+MARKET_ORDER_STATEMENTS = {"postgresql": 3, "sqlite": 7}
+# the run (with its running figures: drawdown, realized P&L) and its holdings: one union, one snapshot
+PORTFOLIO_VIEW_STATEMENTS = 1
+
+
+def market_order_statements(app: Any) -> int:
+    return MARKET_ORDER_STATEMENTS[app.state.eaili5.db.engine.dialect.name]
 
 
 @asynccontextmanager
 async def counted(app: Any) -> AsyncIterator[tuple[AsyncSession, Callable[[], list[str]]]]:
     """A transaction on the app's database, and the statements sent on its connection so far."""
-    seen: list[str] = []
     async with app.state.eaili5.db.transaction() as db:
         mine = (await db.connection()).sync_connection
-
-        def record(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-            if conn is mine:
-                seen.append(statement.split()[0].upper())
-
-        engine = app.state.eaili5.db.engine.sync_engine
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            yield db, lambda: [s for s in seen if s not in ("BEGIN", "COMMIT", "ROLLBACK")]
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
+        with recorded_statements(app, lambda seen: seen.connection is mine) as sent:
+            yield db, lambda: verbs(sent)
 
 
 async def user_of(client: httpx.AsyncClient, headers: dict[str, str]) -> uuid.UUID:
@@ -57,8 +53,8 @@ async def place(app: Any, user_id: uuid.UUID, **body: Any) -> tuple[int, bool]:
     """Place one market order in its own transaction: (statements sent, replayed)."""
     service = PortfolioService(app.state.eaili5.market, app.state.eaili5.settings)
     async with counted(app) as (db, statements):
-        _, replayed = await service.place_order(db, user_id, OrderIn(**body), str(uuid.uuid4()))
-        return len(statements()), replayed
+        placed = await service.place_order(db, user_id, OrderIn(**body), str(uuid.uuid4()))
+        return len(statements()), placed.replayed
 
 
 async def test_a_market_order_costs_a_fixed_number_of_statements(
@@ -69,7 +65,7 @@ async def test_a_market_order_costs_a_fixed_number_of_statements(
     first_buy = await place(app, user_id, side="buy", token=WETH, usd_amount="10")
     second_buy = await place(app, user_id, side="buy", token=WETH, usd_amount="10")
     sell = await place(app, user_id, side="sell", token=WETH, percent="50")
-    assert first_buy == second_buy == sell == (MARKET_ORDER_STATEMENTS, False)
+    assert first_buy == second_buy == sell == (market_order_statements(app), False)
 
 
 async def test_statements_per_order_and_view_do_not_grow_with_holdings(
@@ -81,7 +77,7 @@ async def test_statements_per_order_and_view_do_not_grow_with_holdings(
         (await place(app, user_id, side="buy", token=token, usd_amount="5"))[0]
         for token in (WETH, USDC, BALD, MOG)
     ]
-    assert counts == [MARKET_ORDER_STATEMENTS] * 4
+    assert counts == [market_order_statements(app)] * 4
     service = PortfolioService(app.state.eaili5.market, app.state.eaili5.settings)
     async with counted(app) as (db, statements):
         view = await service.view(db, user_id)
@@ -105,3 +101,45 @@ async def test_the_fewer_statements_still_keep_the_ledger_exact(
     # Prices did not move between the last trade and now, so its snapshot is today's value.
     assert Decimal(trade_points[-1]["total_value_usd"]) == Decimal(view["total_value_usd"])
     assert Decimal(trade_points[-1]["cash_usd"]) == Decimal(view["cash_usd"])
+
+
+async def _learning_statements_after_fill(app: Any, client: httpx.AsyncClient, guest: dict[str, str]) -> int:
+    """Place a small calm buy (no hint is due) and count what learning's fill subscriber sends."""
+    response = await order(client, guest, str(uuid.uuid4()), side="buy", token=WETH, usd_amount="5")
+    assert response.status_code == 201, response.text
+    with recorded_statements(app) as seen:
+        await app.state.eaili5.events.drain()  # the subscriber runs in the background, after the commit
+    return len(verbs(seen))
+
+
+async def test_a_fill_with_nothing_new_to_learn_costs_learning_no_statement(
+    app: Any, client: httpx.AsyncClient, guest: dict[str, str]
+) -> None:
+    """The first fill writes the badge; the next reads it (committed: remembered); after that a fill
+    that deserves no hint sends nothing at all."""
+    first = await _learning_statements_after_fill(app, client, guest)
+    second = await _learning_statements_after_fill(app, client, guest)
+    third = await _learning_statements_after_fill(app, client, guest)
+    assert first == 3  # learner lock, badges, the new badge
+    assert second == 2  # learner lock, badges (already there)
+    assert third == 0
+    badges = (await client.get("/api/learn/progress", headers=guest)).json()["badges"]
+    assert {badge["id"]: badge["earned"] for badge in badges}["first-practice-trade"] is True
+
+
+async def test_the_portfolio_read_is_one_statement_and_the_same_view(
+    app: Any, client: httpx.AsyncClient, guest: dict[str, str]
+) -> None:
+    """GET /api/portfolio reads in autocommit: one statement, so one consistent snapshot of the data."""
+    await client.get("/api/portfolio", headers=guest)
+    user_id = await user_of(client, guest)
+    await place(app, user_id, side="buy", token=WETH, usd_amount="10")
+    await place(app, user_id, side="sell", token=WETH, percent="50")
+    service = PortfolioService(app.state.eaili5.market, app.state.eaili5.settings)
+    with recorded_statements(app) as seen:
+        read = await service.read(app.state.eaili5.db, user_id)
+    assert verbs(seen) == ["SELECT"]
+    async with app.state.eaili5.db.transaction() as db:
+        viewed = await service.view(db, user_id)
+    assert read.model_dump(exclude={"as_of"}) == viewed.model_dump(exclude={"as_of"})
+    assert read.realized_pnl_usd != 0 and len(read.holdings) == 1

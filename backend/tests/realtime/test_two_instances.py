@@ -44,7 +44,7 @@ def _start_instance(settings: Settings, port: int, name: str) -> subprocess.Pope
 
 
 def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # start-up alone took 26 s on a busy machine
     while time.monotonic() < deadline:
         assert process.poll() is None, "instance exited during start-up"
         try:

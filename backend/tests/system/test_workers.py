@@ -10,6 +10,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -97,8 +98,19 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
 
 
-def _meta_pids(log_path: Path) -> list[int]:
-    """The worker pid of every /api/meta answer in the access log."""
+def _meta_pids(log_path: Path, expected: int) -> list[int]:
+    """The worker pid of every /api/meta answer in the access log. A worker writes its access line after
+    the response has gone out, so the last few lines may land a moment after the client has its answers:
+    wait (briefly) until `expected` lines are there."""
+    deadline = time.monotonic() + 10
+    pids = _logged_meta_pids(log_path)
+    while len(pids) < expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+        pids = _logged_meta_pids(log_path)
+    return pids
+
+
+def _logged_meta_pids(log_path: Path) -> list[int]:
     pids = []
     for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
@@ -132,13 +144,14 @@ def test_two_workers_share_the_load_the_ticks_and_the_metrics(server: tuple[int,
         statuses = list(pool.map(_get_meta, [port] * META_REQUESTS))
     assert statuses == [200] * META_REQUESTS
 
-    pids = _meta_pids(log_path)
+    pids = _meta_pids(log_path, META_REQUESTS)
     assert len(pids) == META_REQUESTS
     assert len(set(pids)) == 2, f"answers came from {set(pids)}"
 
+    # Neither worker alone served them all, so this total is the sum over both. (Counted once the
+    # response has gone out, like the access line: read after the log shows them all.)
     metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=20)
     assert metrics.status_code == 200
-    # Neither worker alone served them all, so this total is the sum over both.
     served = _metric_sum(metrics.text, "http_requests_total", route="/api/meta", status="200")
     assert served == META_REQUESTS
 

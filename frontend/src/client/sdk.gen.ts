@@ -442,6 +442,7 @@ export const readHealth = <ThrowOnError extends boolean = false>(options?: Optio
 /**
  * Read Readiness
  *
- * Ready to serve: the database and the KV layer answer. 503 names what is down.
+ * Ready to serve: the database and the KV layer answer, and the start-up warm-up has ended (a
+ * failed one does not hold readiness back: the tutor retries on first use). 503 names what is not.
  */
 export const readReadiness = <ThrowOnError extends boolean = false>(options?: Options<ReadReadinessData, ThrowOnError>) => (options?.client ?? client).get<ReadReadinessResponses, ReadReadinessErrors, ThrowOnError>({ url: '/readyz', ...options });

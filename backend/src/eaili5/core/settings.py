@@ -184,6 +184,13 @@ class Settings(BaseSettings):
 
     # Limits.
     session_ttl_days: int = Field(default=30, ge=1, le=365)
+    session_local_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=30,
+        description="how long each process keeps a resolved session (the most a lost revocation message "
+        "can delay sign-out on another process); 0 turns it off",
+    )
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     rate_limit_default: str = "300/minute"
     rate_limit_session_create: str = "20/minute"

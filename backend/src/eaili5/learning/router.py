@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import AfterValidator
 
 from eaili5.auth.deps import CurrentPrincipal, bearer_token, get_session_service
@@ -38,7 +38,7 @@ router = APIRouter(prefix="/api/learn", tags=["learning"])
 
 
 # Dependencies are async: FastAPI would run a plain `def` one on a worker thread, per request.
-async def get_curriculum(request: Request) -> Curriculum:
+def get_curriculum(request: Request) -> Curriculum:
     """The shipped curriculum; a test may put its own on `app.state.learning_curriculum`."""
     custom = getattr(request.app.state, "learning_curriculum", None)
     return custom if isinstance(custom, Curriculum) else load_curriculum()
@@ -49,18 +49,28 @@ async def current_time() -> datetime:
     return utcnow()
 
 
-async def get_service(
-    request: Request, curriculum: Annotated[Curriculum, Depends(get_curriculum)]
-) -> LearningService:
-    return LearningService(curriculum, get_state(request).market.symbol_addresses)
+async def get_service(request: Request) -> LearningService:
+    """The app's learning service, kept while the curriculum and the market's token addresses stay the
+    same objects: it keeps what it renders from content (a lesson's page) for the next request."""
+    curriculum = get_curriculum(request)
+    addresses = get_state(request).market.symbol_addresses
+    service = getattr(request.app.state, "learning_service", None)
+    if not (
+        isinstance(service, LearningService)
+        and service.curriculum is curriculum
+        and service.built_for_addresses is addresses
+    ):
+        service = LearningService(curriculum, addresses)
+        request.app.state.learning_service = service
+    return service
 
 
-async def optional_principal(request: Request, db: DBSession) -> Principal | None:
+async def optional_principal(request: Request) -> Principal | None:
     """The caller when a bearer token is sent (a bad token is still 401); None when there is none."""
     header = request.headers.get("authorization", "")
     if not header:
         return None
-    return await get_session_service(request).resolve(db, bearer_token(request))
+    return await get_session_service(request).resolve(get_state(request).db, bearer_token(request))
 
 
 Service = Annotated[LearningService, Depends(get_service)]
@@ -82,9 +92,12 @@ async def list_paths(service: Service, principal: CurrentPrincipal, db: DBSessio
 @router.get("/lessons/{lesson_id}", response_model=LessonOut, responses=error_responses(404))
 async def read_lesson(
     lesson_id: str, service: Service, principal: CurrentPrincipal, db: DBSession
-) -> LessonOut:
+) -> Response:
     """A lesson's cards and quiz questions (never which option is correct) with the caller's progress."""
-    return await service.lesson(db, principal.user_id, lesson_id)
+    # The JSON of LessonOut, mostly rendered once per lesson (the most read learning page).
+    return Response(
+        await service.lesson_json(db, principal.user_id, lesson_id), media_type="application/json"
+    )
 
 
 @router.post("/lessons/{lesson_id}/complete", response_model=CompleteOut, responses=error_responses(404, 409))

@@ -9,9 +9,12 @@ pure functions in learning.rules; this module reads the facts they need and reco
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eaili5.auth.display_names import display_name
@@ -72,9 +75,16 @@ from eaili5.learning.schemas import (
     XpEarned,
     XpItem,
 )
-from eaili5.models import QuizAnswer, QuizAttempt, ReviewCard, UserBadge, UserProgress, XpAward
+from eaili5.models import ReviewCard, UserBadge, UserProgress
+from eaili5.models.base import utcnow
 
 WEAK_TOPIC_HISTORY = 200  # recent answers considered for weak topics
+_LESSON_JSON = TypeAdapter(LessonOut)
+_PROGRESS_JSON = TypeAdapter(LessonProgress)
+# Stands where the learner's progress goes in a rendered lesson (a NUL question id: no content has one).
+_FRAME_PROGRESS = LessonProgress(
+    completed=False, best_score_pct=None, attempts=0, open_attempt_id=None, answered_question_ids=["\x00"]
+)
 
 
 @dataclass(frozen=True)
@@ -92,23 +102,85 @@ class Learner:
         return rules.local_day(self.now, self.time_zone)
 
 
+@dataclass
+class _Attempt:
+    """The quiz attempt an answer belongs to, as this request leaves it (written once, at the end)."""
+
+    id: uuid.UUID
+    number: int
+    question_count: int
+    correct_count: int
+    is_new: bool
+    started_at: datetime | None = None
+    score_pct: int | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """After an action: the streak, whether today is a new learning day, and the badges it earned."""
+
+    streak: rules.Streak
+    new_day: bool
+    new_badges: list[str]
+
+
 class _Awards:
     """The XP an action pays. Which of its possible keys the learner already holds is read in one query
-    up front (under the learner's lock nothing else adds any); new rows go out with the next flush."""
+    up front (under the learner's lock nothing else adds any); new rows are inserted together by `write`."""
 
     def __init__(self, held: set[str]) -> None:
         self.held = held
-        self.paid: list[XpAward] = []
+        self.paid: list[dict[str, Any]] = []  # xp_awards rows, in the order they were paid
+        self._written = 0
 
     @classmethod
     async def read(cls, db: AsyncSession, learner: Learner, *keys: str) -> _Awards:
-        streak_key = f"streak:{learner.today.isoformat()}"  # every action may pay today's streak bonus
-        return cls(await repository.held_award_keys(db, learner.user_id, (*keys, streak_key)))
+        return cls(await repository.held_award_keys(db, learner.user_id, (*keys, _streak_key(learner))))
+
+    def pay(
+        self,
+        learner: Learner,
+        key: str,
+        reason: str,
+        amount: int,
+        detail: str | None,
+        attempt_id: uuid.UUID | None = None,
+    ) -> None:
+        """Award once per key, ever (the caller holds the learner's lock; `held` came from after it)."""
+        if amount <= 0 or key in self.held:
+            return
+        self.held.add(key)
+        self.paid.append(
+            {
+                "id": uuid.uuid4(),
+                "user_id": learner.user_id,
+                "key": key,
+                "reason": reason,
+                "amount": amount,
+                "detail": detail,
+                "attempt_id": attempt_id,
+                "created_at": learner.now,
+            }
+        )
+
+    async def write(self, db: AsyncSession) -> None:
+        """Insert the awards paid since the last write (one statement)."""
+        await repository.insert_rows(db, "awards", self.paid[self._written :])
+        self._written = len(self.paid)
 
 
-def _xp_earned(awards: list[XpAward]) -> XpEarned:
-    items = [XpItem(reason=a.reason, amount=a.amount, detail=a.detail) for a in awards]
-    return XpEarned(total=sum(item.amount for item in items), items=items)
+def _streak_key(learner: Learner) -> str:
+    return f"streak:{learner.today.isoformat()}"  # every action may pay today's streak bonus
+
+
+def _xp_earned(items: list[tuple[str, int, str | None]]) -> XpEarned:
+    out = [XpItem(reason=reason, amount=amount, detail=detail) for reason, amount, detail in items]
+    return XpEarned(total=sum(item.amount for item in out), items=out)
+
+
+def _paid_items(awards: _Awards) -> list[tuple[str, int, str | None]]:
+    return [(row["reason"], row["amount"], row["detail"]) for row in awards.paid]
 
 
 def _badge_out(badge: str, earned_at: datetime | None) -> BadgeOut:
@@ -147,7 +219,17 @@ def _question_out(question: Question) -> QuestionOut:
 class LearningService:
     def __init__(self, curriculum: Curriculum, token_addresses: dict[str, str] | None = None) -> None:
         self.curriculum = curriculum
+        self.built_for_addresses = token_addresses  # what the router compares to reuse this service
         self.token_addresses = token_addresses or {}  # symbol (upper case) -> address
+        self._quiz_by_lesson: dict[str, dict[str, Question]] = {}
+        self._frames: dict[tuple[str, str | None], tuple[bytes, bytes]] = {}
+
+    def _questions(self, lesson: Lesson) -> dict[str, Question]:
+        """A lesson's questions by id (the curriculum never changes while the process runs)."""
+        found = self._quiz_by_lesson.get(lesson.id)
+        if found is None:
+            found = self._quiz_by_lesson[lesson.id] = {question.id: question for question in lesson.quiz}
+        return found
 
     # --- lookups --------------------------------------------------------------------------------
     def _lesson(self, lesson_id: str) -> Lesson:
@@ -234,11 +316,46 @@ class LearningService:
             out.append(PathOut(**self._path_progress(path, completed).model_dump(), lessons=lessons))
         return PathsOut(paths=out)
 
+    async def lesson_progress(self, db: AsyncSession, user_id: uuid.UUID, lesson: Lesson) -> LessonProgress:
+        state = await repository.lesson_state(db, user_id, lesson.id)
+        open_id = state.open_attempt_id
+        answered = await repository.answered_question_ids(db, open_id) if open_id else []
+        return LessonProgress(
+            completed=state.completed,
+            best_score_pct=state.score if state.finished_attempts else None,
+            attempts=state.attempts,
+            open_attempt_id=open_id,
+            answered_question_ids=sorted(answered),
+        )
+
     async def lesson(self, db: AsyncSession, user_id: uuid.UUID, lesson_id: str) -> LessonOut:
         lesson = self._lesson(lesson_id)
-        state = await repository.lesson_state(db, user_id, lesson_id)
-        open_id = state.open_attempt_id
-        answered = await repository.answers(db, open_id) if open_id else []
+        return self._lesson_out(lesson, await self.lesson_progress(db, user_id, lesson))
+
+    async def lesson_json(self, db: AsyncSession, user_id: uuid.UUID, lesson_id: str) -> bytes:
+        """The lesson page as JSON, byte for byte what `lesson` serializes to: the lesson's own part is
+        rendered once (content never changes while the process runs) and only the learner's progress
+        is serialized per request."""
+        lesson = self._lesson(lesson_id)
+        progress = await self.lesson_progress(db, user_id, lesson)
+        before, after = self._lesson_frame(lesson)
+        return b"".join((before, _PROGRESS_JSON.dump_json(progress), after))
+
+    def _lesson_frame(self, lesson: Lesson) -> tuple[bytes, bytes]:
+        """The lesson's JSON before and after its `progress` value (per try-it token address, which comes
+        from the market's token list)."""
+        key = (lesson.id, self._try_it_address(lesson))
+        frame = self._frames.get(key)
+        if frame is None:
+            page = _LESSON_JSON.dump_json(self._lesson_out(lesson, _FRAME_PROGRESS))
+            marker = _PROGRESS_JSON.dump_json(_FRAME_PROGRESS)
+            before, found, after = page.partition(marker)
+            if not found or marker in after:
+                raise RuntimeError(f"lesson {lesson.id}: cannot find where its progress goes")
+            frame = self._frames[key] = (before, after)
+        return frame
+
+    def _lesson_out(self, lesson: Lesson, progress: LessonProgress) -> LessonOut:
         terms = [self.curriculum.glossary[t] for t in lesson.glossary if t in self.curriculum.glossary]
         prerequisites = [
             self.curriculum.lessons[p] for p in lesson.prerequisites if p in self.curriculum.lessons
@@ -256,15 +373,13 @@ class LearningService:
             try_it=self._try_it(lesson),
             glossary=[TermRef(id=t.id, term=t.term, definition=t.definition) for t in terms],
             quiz=[_question_out(question) for question in lesson.quiz],
-            progress=LessonProgress(
-                completed=state.completed,
-                best_score_pct=state.score if state.finished_attempts else None,
-                attempts=state.attempts,
-                open_attempt_id=open_id,
-                answered_question_ids=sorted(answer.question_id for answer in answered),
-            ),
+            progress=progress,
             next_lesson=self._next_on_path(lesson),
         )
+
+    def _try_it_address(self, lesson: Lesson) -> str | None:
+        symbol = lesson.try_it.symbol if lesson.try_it else None
+        return self.token_addresses.get(symbol.upper()) if symbol else None
 
     def _try_it(self, lesson: Lesson) -> TryItOut | None:
         if lesson.try_it is None:
@@ -275,37 +390,10 @@ class LearningService:
             label=lesson.try_it.label,
             prompt=lesson.try_it.prompt,
             symbol=symbol,
-            token_address=self.token_addresses.get(symbol.upper()) if symbol else None,
+            token_address=self._try_it_address(lesson),
         )
 
     # --- XP, streak and badges after an action ---------------------------------------------------
-    async def _award(
-        self,
-        db: AsyncSession,
-        learner: Learner,
-        awards: _Awards,
-        key: str,
-        reason: str,
-        amount: int,
-        detail: str | None,
-        attempt_id: uuid.UUID | None = None,
-    ) -> None:
-        """Award once per key, ever (the caller holds the learner's lock; `awards` read the held keys)."""
-        if amount <= 0 or key in awards.held:
-            return
-        row = XpAward(
-            user_id=learner.user_id,
-            key=key,
-            reason=reason,
-            amount=amount,
-            detail=detail,
-            attempt_id=attempt_id,
-            created_at=learner.now,
-        )
-        db.add(row)
-        awards.held.add(key)
-        awards.paid.append(row)
-
     async def _outcome(
         self, db: AsyncSession, learner: Learner, awards: _Awards, attempt_id: uuid.UUID | None = None
     ) -> Outcome:
@@ -317,11 +405,14 @@ class LearningService:
         streak = rules.streak(days, learner.today)
         day = learner.today.isoformat()
         bonus = rules.streak_bonus(streak.current)
-        await self._award(db, learner, awards, f"streak:{day}", "streak_bonus", bonus, day, attempt_id)
+        awards.pay(learner, f"streak:{day}", "streak_bonus", bonus, day, attempt_id)
+        await awards.write(db)
         await db.flush()  # the badge rules below read what this action wrote
         new_badges = await self._grant_badges(db, learner, streak.current)
         return Outcome(
-            xp_earned=_xp_earned(awards.paid), new_badges=new_badges, streak=self._streak_out(streak, learner)
+            xp_earned=_xp_earned(_paid_items(awards)),
+            new_badges=new_badges,
+            streak=self._streak_out(streak, learner),
         )
 
     def _streak_out(self, streak: rules.Streak, learner: Learner) -> StreakOut:
@@ -347,11 +438,7 @@ class LearningService:
     async def _grant_badges(self, db: AsyncSession, learner: Learner, current_streak: int) -> list[BadgeOut]:
         held = await repository.badges(db, learner.user_id)
         facts = await self._facts(db, learner.user_id, current_streak)
-        new = [
-            badge
-            for badge in rules.BADGES
-            if badge in rules.earned_badges(facts, self.curriculum) - held.keys()
-        ]
+        new = self._new_badges(facts, held.keys())
         for badge in new:
             db.add(UserBadge(user_id=learner.user_id, badge=badge, earned_at=learner.now))
         return [_badge_out(badge, learner.now) for badge in new]
@@ -377,20 +464,9 @@ class LearningService:
         learner: Learner,
         lesson: Lesson,
         awards: _Awards,
-        score: int | None = None,
-        attempt_id: uuid.UUID | None = None,
     ) -> None:
-        await repository.save_progress(db, learner.user_id, lesson.id, completed=True, score=score)
-        await self._award(
-            db,
-            learner,
-            awards,
-            f"lesson:{lesson.id}",
-            "lesson_complete",
-            rules.XP_LESSON_COMPLETE,
-            lesson.id,
-            attempt_id,
-        )
+        await repository.save_progress(db, learner.user_id, lesson.id, completed=True, score=None)
+        awards.pay(learner, f"lesson:{lesson.id}", "lesson_complete", rules.XP_LESSON_COMPLETE, lesson.id)
 
     # --- quizzes ----------------------------------------------------------------------------------
     def _chosen(self, lesson: Lesson, answers: list[AnswerIn]) -> dict[str, frozenset[str]]:
@@ -414,63 +490,71 @@ class LearningService:
             chosen[question.id] = options
         return chosen
 
-    async def _attempt(
+    def _quiz_attempt(
         self,
-        db: AsyncSession,
         learner: Learner,
         lesson: Lesson,
         attempt_id: uuid.UUID | None,
-        correct: int,
-    ) -> tuple[QuizAttempt, list[QuizAnswer]]:
-        """The attempt these answers belong to (a new one when `attempt_id` is None) and its earlier
-        answers; `correct` of the new answers are right."""
+        snapshot: repository.LearnerSnapshot,
+    ) -> _Attempt:
+        """The attempt these answers belong to: a new one when `attempt_id` is None."""
         if attempt_id is None:
-            number = await repository.attempts_count(db, learner.user_id, lesson.id) + 1
-            row = QuizAttempt(
-                user_id=learner.user_id,
-                lesson_id=lesson.id,
-                number=number,
-                question_count=len(lesson.quiz),
-                correct_count=correct,
-                started_at=learner.now,
-            )
-            return await repository.add_attempt(db, row), []  # a new attempt has no answers yet
-        found = await repository.attempt(db, attempt_id)
-        if found is None or found.user_id != learner.user_id or found.lesson_id != lesson.id:
+            number = snapshot.attempts + 1
+            return _Attempt(uuid.uuid4(), number, len(lesson.quiz), 0, is_new=True, started_at=learner.now)
+        found = snapshot.attempt
+        if found is None or found.lesson_id != lesson.id:
             raise UnknownAttempt(f"There is no attempt {attempt_id} at lesson '{lesson.id}' for you.")
-        if found.finished_at is not None:
+        if found.finished:
             raise AttemptFinished("This attempt is finished. Start a new one by leaving out attempt_id.")
-        earlier = await repository.answers(db, found.id)
-        found.correct_count += correct
-        return found, earlier
+        return _Attempt(found.id, found.number, found.question_count, found.correct_count, is_new=False)
 
     async def answer_quiz(self, db: AsyncSession, learner: Learner, lesson_id: str, body: QuizIn) -> QuizOut:
+        """Grade, then read everything the answer depends on in one statement (after the lock), decide in
+        Python, and write each table once: the quiz screen sends one answer per request."""
         lesson = self._lesson(lesson_id)
         chosen = self._chosen(lesson, body.answers)
-        questions = {question.id: question for question in lesson.quiz}
+        questions = self._questions(lesson)
         graded = [_graded(questions[question_id], options) for question_id, options in chosen.items()]
         await self._lock_learner(db, learner)
-        correct = sum(answer.correct for answer in graded)
-        attempt, earlier = await self._attempt(db, learner, lesson, body.attempt_id, correct)
-        repeated = sorted({answer.question_id for answer in earlier} & chosen.keys())
+        keys = [f"question:{answer.question_id}" for answer in graded if answer.correct]
+        keys += [f"lesson:{lesson.id}", f"first-try:{lesson.id}", _streak_key(learner)]
+        missed = [answer.question_id for answer in graded if not answer.correct]
+        snapshot = await repository.learner_snapshot(
+            db, learner.user_id, lesson.id, body.attempt_id, keys, missed
+        )
+        attempt = self._quiz_attempt(learner, lesson, body.attempt_id, snapshot)
+        repeated = sorted(set(snapshot.answered) & chosen.keys())
         if repeated:
             raise AlreadyAnswered(
                 f"Question {', '.join(repeated)} already has an answer in this attempt. "
                 "Start a new attempt to try again."
             )
-        answered = len(earlier) + len(graded)
+        correct = sum(answer.correct for answer in graded)
+        attempt.correct_count += correct
+        answered = len(snapshot.answered) + len(graded)
         finished = answered >= len(lesson.quiz)
-        keys = [f"question:{answer.question_id}" for answer in graded if answer.correct]
+        awards = _Awards(snapshot.held_keys)
+        answers = self._answer_rows(learner, attempt, graded, awards)
+        cards, card_updates = self._cards_for_misses(learner, missed, snapshot.cards)
         if finished:
-            keys += [f"lesson:{lesson.id}", f"first-try:{lesson.id}"]
-        awards = await _Awards.read(db, learner, *keys)
-        await self._record_answers(db, learner, attempt, graded, awards)
+            attempt.score_pct = rules.score_pct(attempt.correct_count, attempt.question_count)
+            attempt.finished_at = learner.now
+            self._pay_finish(learner, lesson, attempt, awards)
+        outcome = self._quiz_outcome(learner, lesson, snapshot, attempt, finished, awards)
+        writes = repository.QuizWrites()
+        self._attempt_writes(writes, learner, lesson, attempt, changed=correct > 0 or finished)
+        writes.add("answers", answers)
+        writes.add("cards", cards)
+        writes.card_updates = card_updates
         if finished:
-            await self._finish(db, learner, lesson, attempt, awards)
-        outcome = await self._outcome(db, learner, awards, attempt.id)
+            self._progress_writes(writes, learner, lesson, snapshot, attempt.score_pct or 0)
+        self._outcome_writes(writes, learner, outcome, awards)
+        await repository.write_quiz(db, writes)
         result = await self._result(db, attempt) if finished else None
         return QuizOut(
-            **outcome.model_dump(),
+            xp_earned=_xp_earned(_paid_items(awards)),
+            new_badges=[_badge_out(badge, learner.now) for badge in outcome.new_badges],
+            streak=self._streak_out(outcome.streak, learner),
             attempt_id=attempt.id,
             lesson_id=lesson.id,
             attempt_number=attempt.number,
@@ -481,53 +565,168 @@ class LearningService:
             result=result,
         )
 
-    async def _record_answers(
-        self,
-        db: AsyncSession,
-        learner: Learner,
-        attempt: QuizAttempt,
-        graded: list[GradedAnswer],
-        awards: _Awards,
-    ) -> None:
-        """Store the answers, pay XP for right ones, put missed questions up for review: rows only,
-        written together by the next flush (no statement per answer)."""
-        missed = [answer.question_id for answer in graded if not answer.correct]
-        cards = await repository.cards_for(db, learner.user_id, "question", missed) if missed else {}
+    def _answer_rows(
+        self, learner: Learner, attempt: _Attempt, graded: list[GradedAnswer], awards: _Awards
+    ) -> list[dict[str, Any]]:
+        """The quiz_answers rows; XP for each right answer (once per question, ever)."""
+        rows = []
         for answer in graded:
-            db.add(
-                QuizAnswer(
-                    attempt_id=attempt.id,
-                    user_id=learner.user_id,
-                    question_id=answer.question_id,
-                    chosen={"ids": answer.chosen_option_ids},
-                    correct=answer.correct,
-                    answered_at=learner.now,
-                )
+            rows.append(
+                {
+                    "id": uuid.uuid4(),
+                    "attempt_id": attempt.id,
+                    "user_id": learner.user_id,
+                    "question_id": answer.question_id,
+                    "chosen": {"ids": answer.chosen_option_ids},
+                    "correct": answer.correct,
+                    "answered_at": learner.now,
+                }
             )
             if answer.correct:
-                key = f"question:{answer.question_id}"
-                xp = rules.XP_CORRECT_ANSWER
-                await self._award(
-                    db, learner, awards, key, "correct_answer", xp, answer.question_id, attempt.id
+                key, xp = f"question:{answer.question_id}", rules.XP_CORRECT_ANSWER
+                awards.pay(learner, key, "correct_answer", xp, answer.question_id, attempt.id)
+        return rows
+
+    def _cards_for_misses(
+        self, learner: Learner, missed: list[str], existing: dict[str, tuple[uuid.UUID, dict[str, Any]]]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """A missed question is due for review at once; missed again, its card starts over (Again).
+        Returns (new card rows, updates of existing cards)."""
+        new, updates = [], []
+        for question_id in missed:
+            found = existing.get(question_id)
+            if found is None:
+                new.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "user_id": learner.user_id,
+                        "kind": "question",
+                        "ref": question_id,
+                        "fsrs": scheduling.new_card(learner.now),
+                        "due": learner.now,
+                        "reviews": 0,
+                        "last_reviewed_at": None,
+                        "created_at": utcnow(),
+                        "updated_at": utcnow(),
+                    }
                 )
-            else:
-                self._card_for_miss(db, learner, answer.question_id, cards.get(answer.question_id))
+                continue
+            card_id, state = found
+            rescheduled, due = scheduling.reschedule(state, "again", learner.now)
+            updates.append({"card_id": card_id, "new_fsrs": rescheduled, "new_due": min(due, learner.now)})
+        return new, updates
 
-    async def _finish(
-        self, db: AsyncSession, learner: Learner, lesson: Lesson, attempt: QuizAttempt, awards: _Awards
-    ) -> None:
-        """Every question answered: score it, complete the lesson, and pay the first-try bonus."""
-        attempt.score_pct = rules.score_pct(attempt.correct_count, attempt.question_count)
-        attempt.finished_at = learner.now
-        await self._complete_lesson(db, learner, lesson, awards, attempt.score_pct, attempt.id)
+    def _pay_finish(self, learner: Learner, lesson: Lesson, attempt: _Attempt, awards: _Awards) -> None:
+        """Every question answered: the lesson's XP, and the first-try bonus for a perfect first attempt."""
+        xp = rules.XP_LESSON_COMPLETE
+        awards.pay(learner, f"lesson:{lesson.id}", "lesson_complete", xp, lesson.id, attempt.id)
         if attempt.number == 1 and attempt.correct_count == attempt.question_count:
-            key = f"first-try:{lesson.id}"
-            await self._award(
-                db, learner, awards, key, "first_try_bonus", rules.XP_FIRST_TRY_BONUS, lesson.id, attempt.id
-            )
-        await db.flush()
+            key, xp = f"first-try:{lesson.id}", rules.XP_FIRST_TRY_BONUS
+            awards.pay(learner, key, "first_try_bonus", xp, lesson.id, attempt.id)
 
-    async def _result(self, db: AsyncSession, attempt: QuizAttempt) -> QuizResult:
+    def _quiz_outcome(
+        self,
+        learner: Learner,
+        lesson: Lesson,
+        snapshot: repository.LearnerSnapshot,
+        attempt: _Attempt,
+        finished: bool,
+        awards: _Awards,
+    ) -> _Outcome:
+        """Today as a learning day, the streak bonus and new badges, from the snapshot plus what this
+        answer changes (the lesson completed and scored when `finished`): the same facts the database
+        holds once this request's rows are written."""
+        today = learner.today
+        new_day = today not in snapshot.days
+        streak = rules.streak([*snapshot.days, today] if new_day else snapshot.days, today)
+        day, bonus = today.isoformat(), rules.streak_bonus(streak.current)
+        awards.pay(learner, f"streak:{day}", "streak_bonus", bonus, day, attempt.id)
+        completed = {topic for topic, row in snapshot.progress.items() if row.completed}
+        scores = {topic: row.score for topic, row in snapshot.progress.items() if row.finished}
+        perfect = snapshot.perfect_quiz
+        if finished:
+            score = attempt.score_pct or 0
+            before = snapshot.progress.get(lesson.id)
+            completed.add(lesson.id)
+            scores[lesson.id] = max(before.score if before else 0, score)
+            perfect = perfect or score == 100
+        facts = rules.LearnerFacts(
+            completed=frozenset(completed),
+            best_scores=scores,
+            current_streak=streak.current,
+            perfect_quiz=perfect,
+            reviews=snapshot.reviews,
+        )
+        return _Outcome(streak, new_day, self._new_badges(facts, snapshot.badges))
+
+    def _new_badges(self, facts: rules.LearnerFacts, held: Collection[str]) -> list[str]:
+        earned = rules.earned_badges(facts, self.curriculum)
+        return [badge for badge in rules.BADGES if badge in earned and badge not in held]
+
+    def _attempt_writes(
+        self,
+        writes: repository.QuizWrites,
+        learner: Learner,
+        lesson: Lesson,
+        attempt: _Attempt,
+        changed: bool,
+    ) -> None:
+        if attempt.is_new:
+            row = {
+                "id": attempt.id,
+                "user_id": learner.user_id,
+                "lesson_id": lesson.id,
+                "number": attempt.number,
+                "question_count": attempt.question_count,
+                "correct_count": attempt.correct_count,
+                "score_pct": attempt.score_pct,
+                "started_at": attempt.started_at,
+                "finished_at": attempt.finished_at,
+            }
+            writes.add("attempts", [row])
+        elif changed:
+            writes.attempt_update = {
+                "attempt_id": attempt.id,
+                "new_correct_count": attempt.correct_count,
+                "new_score_pct": attempt.score_pct,
+                "new_finished_at": attempt.finished_at,
+            }
+
+    def _progress_writes(
+        self,
+        writes: repository.QuizWrites,
+        learner: Learner,
+        lesson: Lesson,
+        snapshot: repository.LearnerSnapshot,
+        score: int,
+    ) -> None:
+        """Completed, and the best score raised (never lowered); no write when nothing changes."""
+        before = snapshot.progress.get(lesson.id)
+        if before is None:
+            row = {"id": uuid.uuid4(), "user_id": learner.user_id, "topic": lesson.id, "completed": True}
+            writes.add("progress", [{**row, "score": max(0, score), "updated_at": utcnow()}])
+        elif not before.completed or score > before.score:
+            new_score = max(before.score, score)
+            writes.progress_update = {
+                "for_user": learner.user_id,
+                "for_topic": lesson.id,
+                "new_score": new_score,
+            }
+
+    def _outcome_writes(
+        self, writes: repository.QuizWrites, learner: Learner, outcome: _Outcome, awards: _Awards
+    ) -> None:
+        writes.add("awards", awards.paid)
+        if outcome.new_day:
+            day = {"id": uuid.uuid4(), "user_id": learner.user_id, "day": learner.today}
+            writes.add("days", [{**day, "time_zone": learner.time_zone, "created_at": utcnow()}])
+        badges = [
+            {"id": uuid.uuid4(), "user_id": learner.user_id, "badge": badge, "earned_at": learner.now}
+            for badge in outcome.new_badges
+        ]
+        writes.add("badges", badges)
+
+    async def _result(self, db: AsyncSession, attempt: _Attempt) -> QuizResult:
         score = attempt.score_pct or 0
         return QuizResult(
             score_pct=score,
@@ -535,27 +734,10 @@ class LearningService:
             total=attempt.question_count,
             passed=rules.passed(score),
             first_try=attempt.number == 1,
-            xp=_xp_earned(await repository.attempt_awards(db, attempt.id)),
+            xp=_xp_earned(await repository.attempt_award_items(db, attempt.id)),
         )
 
     # --- review -----------------------------------------------------------------------------------
-    def _card_for_miss(
-        self, db: AsyncSession, learner: Learner, question_id: str, card: ReviewCard | None
-    ) -> None:
-        """A missed question is due for review at once; missed again, its card starts over (Again)."""
-        if card is None:
-            row = ReviewCard(
-                user_id=learner.user_id,
-                kind="question",
-                ref=question_id,
-                fsrs=scheduling.new_card(learner.now),
-                due=learner.now,
-            )
-            db.add(row)
-            return
-        state, due = scheduling.reschedule(card.fsrs, "again", learner.now)
-        card.fsrs, card.due = state, min(due, learner.now)
-
     def _card_out(self, card: ReviewCard) -> ReviewCardOut | None:
         """The card as shown before answering; None when its content no longer exists."""
         question, term = None, None

@@ -1,7 +1,14 @@
-"""What learning does when other domains publish events (each handler runs in its own transaction)."""
+"""What learning does when other domains publish events (each handler runs in its own transaction).
+
+A practice fill usually needs nothing written: the trader already has the first-practice-trade badge
+and the trade deserves no hint. Each process remembers the users it has seen holding that badge in
+committed data (a badge is never taken away; a merged guest's row is deleted with its id), so those
+fills cost no SQL at all; the database stays the authority for everyone else.
+"""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +21,16 @@ from eaili5.models.base import utcnow
 HINT_LESSON = "dex-liquidity-and-price-impact"
 HINT_PATH = rules.SCAMS_PATH
 HIGH_IMPACT_PCT = Decimal(1)
+TRADE_BADGE = "first-practice-trade"
+MAX_REMEMBERED = 100_000  # user ids (~100 bytes each); forgotten all at once when full
+
+_has_trade_badge: set[uuid.UUID] = set()
+
+
+def _remember_badge(user_id: uuid.UUID) -> None:
+    if len(_has_trade_badge) >= MAX_REMEMBERED:
+        _has_trade_badge.clear()
+    _has_trade_badge.add(user_id)
 
 
 def subscribe_learning(events: EventBus) -> None:
@@ -22,12 +39,19 @@ def subscribe_learning(events: EventBus) -> None:
 
 async def on_practice_trade_filled(db: AsyncSession, event: PracticeTradeFilled) -> None:
     """A practice trade: the first-practice-trade badge, and hints from how the trade went."""
+    hints = trade_hints(event)
+    if not hints and event.user_id in _has_trade_badge:
+        return  # nothing to write
     if not await repository.lock_learner(db, event.user_id):
         return  # the user is gone
     now = utcnow()
-    if "first-practice-trade" not in await repository.badges(db, event.user_id):
-        await repository.add_badge(db, event.user_id, "first-practice-trade", now)
-    for reason, kind, target, sentence in trade_hints(event):
+    if TRADE_BADGE in await repository.badges(db, event.user_id):
+        # Read under the learner lock, so committed by an earlier transaction: safe to remember (a
+        # badge added below is not, until this transaction commits).
+        _remember_badge(event.user_id)
+    else:
+        await repository.add_badge(db, event.user_id, TRADE_BADGE, now)
+    for reason, kind, target, sentence in hints:
         hint = LearningHint(
             user_id=event.user_id,
             reason=reason,

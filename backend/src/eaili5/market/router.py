@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from eaili5.core.deps import get_state
 from eaili5.core.errors import error_responses
@@ -34,15 +34,18 @@ async def list_tokens(
     q: Annotated[str | None, Query(max_length=64, description="Symbol, name or address prefix")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIST_LIMIT)] = 50,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
-) -> TokenList:
+) -> Response:
     """Base tokens with their latest price, 24h stats and risk flags."""
-    return await _market(request).list_tokens(sort, q, limit, cursor)
+    # A TokenList already written as JSON: pages are shared until the board changes.
+    body = await _market(request).list_tokens_json(sort, q, limit, cursor)
+    return Response(content=body, media_type="application/json")
 
 
 @router.get("/tokens/{address}", response_model=TokenDetail, responses=error_responses(400, 404))
-async def read_token(request: Request, address: str) -> TokenDetail:
+async def read_token(request: Request, address: str) -> Response:
     """One token: everything in the list row plus where its facts come from."""
-    return await _market(request).token_detail(address)
+    body = await _market(request).token_detail_json(address)  # a TokenDetail, written once per board
+    return Response(content=body, media_type="application/json")
 
 
 @router.get(
@@ -56,9 +59,11 @@ async def read_candles(
     before: Annotated[
         int | None, Query(ge=0, description="Only candles opening before this unix time")
     ] = None,
-) -> CandleSeries:
+) -> Response:
     """OHLCV candles, oldest first."""
-    return await _market(request).candles(address, tf, limit, before)
+    # A CandleSeries already written as JSON (closed bars are formatted once, not per request).
+    body = await _market(request).candles_json(address, tf, limit, before)
+    return Response(content=body, media_type="application/json")
 
 
 @router.get("/tokens/{address}/trades", response_model=RecentTrades, responses=error_responses(400, 404, 502))

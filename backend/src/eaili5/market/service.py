@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 import orjson
+from pydantic import TypeAdapter
 
 from eaili5.core.errors import BadRequest
 from eaili5.core.kv import KV
@@ -46,6 +47,8 @@ logger = logging.getLogger(__name__)
 TICKS_KEY = "market:ticks"
 TRENDING_KEY = "market:trending"
 MAX_LIST_LIMIT = 100
+# Token list answers kept per board (it changes every tick): sorts x pages x searches people type.
+MAX_PAGES_PER_BOARD = 512
 # Trades change by the second, but a token page polled by many viewers must not spend the vendor budget.
 TRADES_CACHE_SECONDS = 15.0
 T = TypeVar("T")
@@ -240,10 +243,44 @@ class MarketService:
             stale=any(row.stale for row in page),
         )
 
+    async def list_tokens_json(
+        self, sort: SortOrder, query: str | None, limit: int, cursor: str | None
+    ) -> bytes:
+        """`list_tokens` as the JSON document the API answers. A page is a function of the board, so it
+        is written once per (board, sort, query, page) and shared until the board changes."""
+        offset = decode_cursor(cursor)
+        raw_board, raw_trending = await self.kv.get_many(TICKS_KEY, TRENDING_KEY)
+        rows = await self._rows(raw_board)
+        trending = tuple(orjson.loads(raw_trending)) if raw_trending else ()
+        key = (sort, trending if sort is SortOrder.TRENDING else (), query, offset, limit)
+        written = rows.pages.get(key)
+        if written is None:
+            ordered = filter_rows(rows.sorted(sort, trending), query)
+            page = ordered[offset : offset + limit]
+            more = offset + limit < len(ordered)
+            head = TokenList(
+                items=[],
+                next_cursor=encode_cursor(offset + limit) if more else None,
+                source=self.primary.name,
+                as_of=rows.newest,
+                stale=any(row.stale for row in page),
+            )
+            items = b"[" + b",".join(rows.summary_json(row) for row in page) + b"]"
+            written = _with_list(_TOKEN_LIST.dump_json(head), b"items", items)
+            if len(rows.pages) < MAX_PAGES_PER_BOARD:  # queries are free text: keep the memory bounded
+                rows.pages[key] = written
+        return written
+
     async def token_detail(self, address: str) -> TokenDetail:
         token = self.token(address)
         rows = await self._rows(await self.kv.get(TICKS_KEY))
         return rows.detail(token)
+
+    async def token_detail_json(self, address: str) -> bytes:
+        """`token_detail` as the JSON document the API answers, written once per board."""
+        token = self.token(address)
+        rows = await self._rows(await self.kv.get(TICKS_KEY))
+        return rows.detail_json(token)
 
     async def _rows(self, raw_board: bytes | None) -> _Rows:
         """Every token's list row for this board. The board changes once a tick while the list is read
@@ -297,28 +334,58 @@ class MarketService:
         self, address: str, timeframe: Timeframe, limit: int, before: int | None
     ) -> CandleSeries:
         token = self.token(address)
+        source, candles = await self._candles_from_first_source(
+            lambda provider: self._candles_from(provider, token, timeframe, limit, before)
+        )
+        return CandleSeries(
+            address=token.address, timeframe=timeframe, source=source, as_of=_now(), candles=candles
+        )
+
+    async def candles_json(self, address: str, timeframe: Timeframe, limit: int, before: int | None) -> bytes:
+        """`candles()` as the JSON document the API answers, without a model per bar: a 200-bar chart is
+        1,000 decimals to write, and closed bars never change. The simulated market formats each closed
+        bar once; a vendor's candles are served as stored in the KV cache (written from the same models)."""
+        token = self.token(address)
+        source, candles = await self._candles_from_first_source(
+            lambda provider: self._candles_json_from(provider, token, timeframe, limit, before)
+        )
+        head = CandleSeries(
+            address=token.address, timeframe=timeframe, source=source, as_of=_now(), candles=[]
+        )
+        return _with_list(_CANDLE_SERIES.dump_json(head), b"candles", candles)
+
+    async def _candles_from_first_source(
+        self, fetch: Callable[[MarketProvider], Awaitable[T]]
+    ) -> tuple[str, T]:
+        """The chart from the first source in the chain that gives one, with that source's name."""
         errors = []
         for provider in self.providers:
             try:
-                candles = await self._candles_from(provider, token, timeframe, limit, before)
+                return provider.name, await fetch(provider)
             except MarketDataUnavailable as exc:
                 errors.append(exc.detail)
-                continue
-            if candles is not None:
-                return CandleSeries(
-                    address=token.address,
-                    timeframe=timeframe,
-                    source=provider.name,
-                    as_of=_now(),
-                    candles=candles,
-                )
         raise MarketDataUnavailable("No source could give candles right now. " + " ".join(errors))
 
     async def _candles_from(
         self, provider: MarketProvider, token: Token, timeframe: Timeframe, limit: int, before: int | None
-    ) -> list[Candle] | None:
+    ) -> list[Candle]:
         if provider.name == "simulated":  # computed locally and deterministically: nothing to cache
             return await provider.get_candles(token.address, timeframe, limit, before)
+        raw = await self._vendor_candles(provider, token, timeframe, limit, before)
+        return [Candle.model_validate(row) for row in orjson.loads(raw)]
+
+    async def _candles_json_from(
+        self, provider: MarketProvider, token: Token, timeframe: Timeframe, limit: int, before: int | None
+    ) -> bytes:
+        if provider.name == "simulated":
+            return await provider.get_candles_json(token.address, timeframe, limit, before)
+        return await self._vendor_candles(provider, token, timeframe, limit, before)
+
+    async def _vendor_candles(
+        self, provider: MarketProvider, token: Token, timeframe: Timeframe, limit: int, before: int | None
+    ) -> bytes:
+        """A vendor's candles as a JSON array of `Candle.model_dump(mode="json")`, cached in the KV layer so
+        the deployment asks the vendor once per chart and period."""
         key = f"market:candles:{provider.name}:{token.address.lower()}:{timeframe.value}:{limit}:{before}"
 
         async def fetch() -> bytes:
@@ -328,8 +395,7 @@ class MarketService:
             return orjson.dumps([candle.model_dump(mode="json") for candle in fetched])
 
         ttl = min(max(timeframe.seconds / 4, 15.0), 300.0)
-        raw = await self.kv.get_or_compute(key, ttl, fetch)
-        return [Candle.model_validate(row) for row in orjson.loads(raw)]
+        return await self.kv.get_or_compute(key, ttl, fetch)
 
     # --- recent trades --------------------------------------------------------------------------
     async def recent_trades(self, address: str, limit: int) -> RecentTrades:
@@ -404,6 +470,9 @@ class _Rows:
         self.newest = max((tick.as_of for tick in ticks.values()), default=None)
         self._sorted: dict[tuple[SortOrder, tuple[str, ...]], list[TokenSummary]] = {}
         self._details: dict[str, TokenDetail] = {}
+        self._details_json: dict[str, bytes] = {}
+        self._summaries_json: dict[str, bytes] = {}
+        self.pages: dict[tuple[object, ...], bytes] = {}  # token list answers, see list_tokens_json
 
     def matches(self, board: dict[str, PriceTick], today: date, too_old: frozenset[str]) -> bool:
         # Identity, not equality: the decoded board is a new object whenever the stored board changes.
@@ -415,6 +484,20 @@ class _Rows:
         if rows is None:
             rows = self._sorted[key] = sort_rows(list(self.summaries.values()), order, trending)
         return rows
+
+    def summary_json(self, row: TokenSummary) -> bytes:
+        key = row.address.lower()
+        written = self._summaries_json.get(key)
+        if written is None:
+            written = self._summaries_json[key] = _TOKEN_SUMMARY.dump_json(row)
+        return written
+
+    def detail_json(self, token: Token) -> bytes:
+        key = token.address.lower()
+        written = self._details_json.get(key)
+        if written is None:
+            written = self._details_json[key] = _TOKEN_DETAIL.dump_json(self.detail(token))
+        return written
 
     def detail(self, token: Token) -> TokenDetail:
         key = token.address.lower()
@@ -429,6 +512,20 @@ class _Rows:
                 stats_are_placeholders=token.main_pool.stats_are_placeholders,
             )
         return detail
+
+
+_CANDLE_SERIES = TypeAdapter(CandleSeries)
+_TOKEN_LIST = TypeAdapter(TokenList)
+_TOKEN_SUMMARY = TypeAdapter(TokenSummary)
+_TOKEN_DETAIL = TypeAdapter(TokenDetail)
+
+
+def _with_list(document: bytes, field: bytes, items: bytes) -> bytes:
+    """`document` (compact JSON whose `field` is an empty list) with that list replaced by `items`, the
+    JSON array of its elements: how a shared, pre-serialised part is put into a fresh answer."""
+    empty = b'"' + field + b'":[]'
+    at = document.index(empty) + len(field) + 3
+    return document[:at] + items + document[at + 2 :]
 
 
 def _as_stale(tick: PriceTick | None) -> PriceTick | None:

@@ -10,16 +10,23 @@ import uuid
 
 from eaili5.core.events import EventBus, PracticeTradeFilled
 from eaili5.market.risk import risk_codes
+from eaili5.market.schemas import PriceTick
 from eaili5.market.service import MarketService
 from eaili5.models.base import utcnow
 from eaili5.portfolio.schemas import TradeOut
 
 
 async def publish_practice_fill(
-    events: EventBus, market: MarketService, user_id: uuid.UUID, trade: TradeOut
+    events: EventBus,
+    market: MarketService,
+    user_id: uuid.UUID,
+    trade: TradeOut,
+    tick: PriceTick | None = None,
 ) -> None:
+    """`tick`: the one the fill was priced at, when at hand (else the board's latest is read)."""
     token = market.token(trade.token)
-    tick = (await market.ticks()).get(trade.token.lower())
+    if tick is None:
+        tick = (await market.ticks()).get(trade.token.lower())
     flags = risk_codes(token, tick, utcnow().date(), market.thresholds)
     event = PracticeTradeFilled(
         user_id, token.address, trade.symbol, trade.side, trade.price_impact_pct, tuple(flags)

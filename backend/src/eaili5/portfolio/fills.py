@@ -33,6 +33,7 @@ from eaili5.realtime.hub import Hub
 logger = logging.getLogger(__name__)
 
 SNAPSHOT_DUE_KEY = "portfolio:equity-snapshot-taken"
+SNAPSHOT_BATCH = 100  # runs per transaction of the periodic pass
 
 
 class PortfolioTicker:
@@ -140,11 +141,18 @@ class PortfolioTicker:
         return await self.snapshot_all(board)
 
     async def snapshot_all(self, board: dict[str, PriceTick]) -> int:
-        """One `periodic` snapshot for every current run that holds tokens."""
+        """One `periodic` snapshot for every current run that holds tokens.
+
+        Written SNAPSHOT_BATCH runs per transaction: each snapshot folds into its run's row
+        (`equity.snapshot`), whose lock is then held until the commit, so a trade of a run waits for
+        one batch at most, not for the whole pass (1,000 holders took ~0.5 s on PostgreSQL). Each run's
+        snapshot and fold stay one atomic write."""
         now = datetime.now(UTC)
         async with self.db.transaction() as db:
-            holders = await equity.current_holders(db)
-            for portfolio_id, (cash, holdings) in holders.items():
-                value = equity.Valuation(cash, equity.value_holdings(holdings, board))
-                await equity.snapshot(db, portfolio_id, value, "periodic", at=now)
+            holders = list((await equity.current_holders(db)).items())
+        for start in range(0, len(holders), SNAPSHOT_BATCH):
+            async with self.db.transaction() as db:
+                for portfolio_id, (cash, holdings) in holders[start : start + SNAPSHOT_BATCH]:
+                    value = equity.Valuation(cash, equity.value_holdings(holdings, board))
+                    await equity.snapshot(db, portfolio_id, value, "periodic", at=now)
         return len(holders)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response
 from eaili5.auth.deps import CurrentPrincipal
 from eaili5.core.deps import DBSession, get_state
 from eaili5.core.errors import error_responses
+from eaili5.market.schemas import PriceTick
 from eaili5.portfolio.channels import portfolio_channel
 from eaili5.portfolio.errors import IdempotencyKeyRequired
 from eaili5.portfolio.fill_events import publish_practice_fill
@@ -56,10 +57,12 @@ def _announce(
     background.add_task(get_state(request).hub.publish, portfolio_channel(user_id), event)
 
 
-async def _publish_fill(request: Request, user_id: uuid.UUID, trade: TradeOut) -> None:
+async def _publish_fill(
+    request: Request, user_id: uuid.UUID, trade: TradeOut, tick: PriceTick | None
+) -> None:
     """Tell other domains (learning hints and badges) about a market fill, after the commit."""
     state = get_state(request)
-    await publish_practice_fill(state.events, state.market, user_id, trade)
+    await publish_practice_fill(state.events, state.market, user_id, trade, tick)
 
 
 def _idempotency_key(value: str | None) -> str:
@@ -78,9 +81,9 @@ def _idempotency_key(value: str | None) -> str:
 
 
 @router.get("", response_model=PortfolioOut)
-async def read_portfolio(request: Request, principal: CurrentPrincipal, db: DBSession) -> PortfolioOut:
+async def read_portfolio(request: Request, principal: CurrentPrincipal) -> PortfolioOut:
     """Cash, holdings valued at the latest prices with P&L and share, totals and return."""
-    return await _service(request).view(db, principal.user_id)
+    return await _service(request).read(get_state(request).db, principal.user_id)
 
 
 @router.post("/quote", response_model=QuoteOut, responses=error_responses(400, 404, 409))
@@ -122,14 +125,14 @@ async def place_order(
             event: dict[str, object] = {"event": "order_placed", "order": order.model_dump(mode="json")}
             _announce(request, background, principal.user_id, event)
         return OrderResult(trade=None, order=order, replayed=replayed)
-    trade, replayed = await _service(request).place_order(db, principal.user_id, body, key)
+    trade, replayed, tick = await _service(request).place_order(db, principal.user_id, body, key)
     if replayed:
         response.status_code = status.HTTP_200_OK
     else:
         _announce(
             request, background, principal.user_id, {"event": "fill", "trade": trade.model_dump(mode="json")}
         )
-        background.add_task(_publish_fill, request, principal.user_id, trade)
+        background.add_task(_publish_fill, request, principal.user_id, trade, tick)
     return OrderResult(trade=trade, replayed=replayed)
 
 

@@ -12,8 +12,11 @@ them back with compare-and-swap UPDATEs whose row counts are checked; the CHECK 
 line. The trade row is inserted before the holding and cash change, with ON CONFLICT DO NOTHING on the
 (user, Idempotency-Key) constraint: when a concurrent retry with the same key filled first, nothing of
 this order has been written and the original trade is returned instead. Any refusal raises and the
-request's transaction rolls the order back whole. A market order costs 9 SQL round trips in all
-(tests/portfolio/test_statement_counts.py keeps it that way).
+request's transaction rolls the order back whole. The lock is taken by the order's first statement,
+which also reads the cash and how its Idempotency-Key was used. A market order costs 6 SQL
+statements on PostgreSQL (7 on SQLite, where the equity snapshot and its fold into the run's running
+figures are two), plus BEGIN and COMMIT; the portfolio view 1 (tests/portfolio/test_statement_counts.py
+keeps it that way); both run Core statements built once (repository.py), not the ORM.
 """
 
 from __future__ import annotations
@@ -22,20 +25,23 @@ import base64
 import binascii
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any, NamedTuple
 
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from eaili5.core.db import Database
 from eaili5.core.errors import BadRequest
 from eaili5.core.settings import Settings
 from eaili5.market.errors import MarketDataUnavailable
 from eaili5.market.risk import risk_flags
 from eaili5.market.schemas import PriceTick, RiskFlagOut, Token
 from eaili5.market.service import MarketService
-from eaili5.models import Holding, Portfolio, Trade
+from eaili5.models import Portfolio, Trade
 from eaili5.models.portfolio import STARTING_BALANCE_USD
 from eaili5.portfolio import equity, orders_repository, repository
 from eaili5.portfolio.errors import (
@@ -91,6 +97,9 @@ class Priced:
     token: Token
     tick: PriceTick
     pool: PoolState
+    # The whole price board `tick` came from, when at hand: the order's equity snapshot values the
+    # other holdings from it instead of reading the board again.
+    board: dict[str, PriceTick] | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:
@@ -128,12 +137,15 @@ class PortfolioService:
     async def priced(self, address: str) -> Priced:
         token = self.market.token(address)  # InvalidAddress (400) or UnknownToken (404)
         try:
-            tick = await self.market.fresh_tick(token.address)
+            board = await self.market.ticks()  # one read of the board serves the fill and the snapshot
         except MarketDataUnavailable:
             raise StalePrice(token.symbol) from None
-        return self.priced_at(token, tick)
+        tick = board.get(token.address.lower())
+        if tick is None or tick.stale:  # as MarketService.fresh_tick
+            raise StalePrice(token.symbol)
+        return self.priced_at(token, tick, board)
 
-    def priced_at(self, token: Token, tick: PriceTick) -> Priced:
+    def priced_at(self, token: Token, tick: PriceTick, board: dict[str, PriceTick] | None = None) -> Priced:
         """The pool state for a fill at `tick`; StalePrice when the tick is too old to trade on."""
         if tick.stale or _now() - tick.as_of > timedelta(
             seconds=self.settings.portfolio_max_price_age_seconds
@@ -141,7 +153,7 @@ class PortfolioService:
             raise StalePrice(token.symbol)
         liquidity = tick.liquidity_usd or token.main_pool.liquidity_usd
         pool = PoolState(tick.price_usd, liquidity, token.main_pool.fee_tier_bps, token.decimals)
-        return Priced(token, tick, pool)
+        return Priced(token, tick, pool, board)
 
     def _fill(self, request: TradeRequest, priced: Priced, held: Decimal) -> Fill:
         try:
@@ -215,41 +227,60 @@ class PortfolioService:
     # --- orders -----------------------------------------------------------------------------------
     async def place_order(
         self, db: AsyncSession, user_id: uuid.UUID, order: OrderIn, key: str
-    ) -> tuple[TradeOut, bool]:
-        """Fill a market order once per Idempotency-Key: (trade, replayed)."""
+    ) -> PlacedOrder:
+        """Fill a market order once per Idempotency-Key.
+
+        The price is read before the lock (keep the lock short), but a failure to price (unknown token,
+        stale price, cache outage) is raised only after the key checks, so a retry still gets its
+        original answer, as when the key was checked first."""
         fingerprint = hashlib.sha256(order.model_dump_json().encode()).hexdigest()
-        portfolio, existing_id, key_used_by_order = await self._current_and_key(db, user_id, key)
+        priced: Priced | None = None
+        refusal: Exception | None = None
+        try:
+            priced = await self.priced(order.token)
+        except Exception as exc:  # raised below, unchanged, unless this is a retry
+            refusal = exc
+        locked = await repository.lock_run_with_key(db, user_id, key)
+        if locked is not None:
+            portfolio_id, cash = locked.id, locked.cash
+            existing_id, key_used_by_order = locked.trade_id, locked.key_used_by_order
+        else:  # first use (or a reset got in first): the portfolio is created or found, locked later
+            portfolio_id, existing_id, key_used_by_order = await self._current_and_key(db, user_id, key)
+            cash = None
         if existing_id is not None:
             existing = await repository.find_trade(db, user_id, key)
             assert existing is not None  # trades are never deleted
-            return self._replay(existing, fingerprint), True
+            return PlacedOrder(self._replay(existing, fingerprint), True)
         if key_used_by_order:
             raise IdempotencyKeyReused(
                 "This Idempotency-Key was already used for a different order. Use a new key for a new order."
             )
-        priced = await self.priced(order.token)  # before the lock: keep the lock short
+        if refusal is not None:
+            raise refusal
+        assert priced is not None
         try:
             trade = await self.execute(
-                db, user_id, portfolio.id, order, priced, key, fingerprint, order.min_amount_out
+                db, user_id, portfolio_id, order, priced, key, fingerprint, order.min_amount_out, cash
             )
         except DuplicateKey:  # a concurrent retry with this key filled first: nothing was written here
             existing = await repository.find_trade(db, user_id, key)
             if existing is None:
                 raise
-            return self._replay(existing, fingerprint), True
-        return trade_out(trade), False
+            return PlacedOrder(self._replay(existing, fingerprint), True)
+        return PlacedOrder(trade_out(trade), False, priced.tick)
 
     async def _current_and_key(
         self, db: AsyncSession, user_id: uuid.UUID, key: str
-    ) -> tuple[Portfolio, uuid.UUID | None, bool]:
-        """The current portfolio and how `key` was used before, in one query on the usual path."""
-        found = await repository.current_with_key(db, user_id, key)
+    ) -> tuple[uuid.UUID, uuid.UUID | None, bool]:
+        """The current run's id and how `key` was used before, in one query on the usual path."""
+        found = await repository.current_run_with_key(db, user_id, key)
         if found is not None:
-            return found
+            run, trade_id, used = found
+            return run.id, trade_id, used
         portfolio = await self.current(db, user_id)  # first use: created now
         existing = await repository.find_trade(db, user_id, key)
         used = await orders_repository.by_key(db, user_id, key) is not None
-        return portfolio, existing.id if existing else None, used
+        return portfolio.id, existing.id if existing else None, used
 
     def _replay(self, trade: Trade, fingerprint: str) -> TradeOut:
         if trade.request_hash != fingerprint:
@@ -268,14 +299,18 @@ class PortfolioService:
         key: str,
         fingerprint: str,
         min_amount_out: Decimal | None = None,
-    ) -> Trade:
+        locked_cash: Decimal | None = None,
+    ) -> Row[Any]:
         """Fill `order` at `priced` (also used for triggered limit/stop orders), then snapshot equity.
 
-        Round trips: lock + cash, all holdings, the trade, the holding, the cash, the snapshot. The
-        trade is written first: a duplicate Idempotency-Key (`DuplicateKey`) then stops the order
-        before anything else is written, so no SAVEPOINT is needed around it. Any other refusal
-        raises, and the caller's transaction rolls the order back whole."""
-        cash = await repository.lock_and_read_cash(db, portfolio_id)
+        Round trips: lock + cash (unless the caller holds the lock: `locked_cash`), all holdings, then
+        the writes: on PostgreSQL the trade, the holding, the cash and the snapshot in one statement
+        (`repository.write_fill_postgresql`), on SQLite one statement each, the trade first. Either way
+        a duplicate Idempotency-Key (`DuplicateKey`) writes nothing, so no SAVEPOINT is needed around
+        it. Any other refusal raises, and the caller's transaction rolls the order back whole."""
+        cash = (
+            locked_cash if locked_cash is not None else await repository.lock_and_read_cash(db, portfolio_id)
+        )
         if cash is None:
             raise PortfolioChanged("Your portfolio was just reset. Check it and try again.")
         held = await repository.holdings(db, portfolio_id)
@@ -286,68 +321,77 @@ class PortfolioService:
             basis, realized, new_cash = fill.usd_amount, None, cash - fill.usd_amount
             if new_cash < 0:
                 raise InsufficientCash(cash, fill.usd_amount)
-            amount_after = (holding.amount if holding else Decimal(0)) + fill.token_amount
+            held_before = (holding.amount, holding.cost_basis_usd) if holding else (Decimal(0), Decimal(0))
+            amount_after, basis_after = held_before[0] + fill.token_amount, held_before[1] + basis
         else:
             assert holding is not None  # _fill refused selling what is not held
             basis = basis_removed(holding.amount, holding.cost_basis_usd, fill.token_amount)
             realized, new_cash = fill.usd_amount - basis, cash + fill.usd_amount
-            amount_after = holding.amount - fill.token_amount
-        trade = await repository.insert_trade(
-            db,
-            {
-                "user_id": user_id,
-                "portfolio_id": portfolio_id,
-                "idempotency_key": key,
-                "request_hash": fingerprint,
-                "side": fill.side,
-                "token": priced.key,
-                "symbol": priced.token.symbol,
-                "token_amount": fill.token_amount,
-                "usd_amount": fill.usd_amount,
-                "price_usd": fill.price_usd,
-                "fill_price": fill.fill_price,
-                "pool_fee_usd": fill.pool_fee_usd,
-                "price_impact_pct": fill.price_impact_pct,
-                "gas_usd": fill.gas_usd,
-                "cost_basis_usd": basis,
-                "realized_pnl_usd": realized,
-                "price_source": priced.tick.source,
-                "price_as_of": priced.tick.as_of,
-            },
-        )
-        if trade is None:
-            raise DuplicateKey(key)
-        if fill.side == "buy":
-            await self._add_to_holding(db, portfolio_id, priced.key, holding, fill)
-        else:
-            assert holding is not None
-            if not await repository.swap_holding(db, holding, amount_after, holding.cost_basis_usd - basis):
-                raise PortfolioChanged("Your holding changed while we traded. Please try again.")
-        if not await repository.set_cash(db, portfolio_id, cash, new_cash):
-            raise PortfolioChanged("Your cash changed while we traded. Please try again.")
+            amount_after, basis_after = holding.amount - fill.token_amount, holding.cost_basis_usd - basis
+        trade_values = {
+            "user_id": user_id,
+            "portfolio_id": portfolio_id,
+            "idempotency_key": key,
+            "request_hash": fingerprint,
+            "side": fill.side,
+            "token": priced.key,
+            "symbol": priced.token.symbol,
+            "token_amount": fill.token_amount,
+            "usd_amount": fill.usd_amount,
+            "price_usd": fill.price_usd,
+            "fill_price": fill.fill_price,
+            "pool_fee_usd": fill.pool_fee_usd,
+            "price_impact_pct": fill.price_impact_pct,
+            "gas_usd": fill.gas_usd,
+            "cost_basis_usd": basis,
+            "realized_pnl_usd": realized,
+            "price_source": priced.tick.source,
+            "price_as_of": priced.tick.as_of,
+        }
         # Valued from what was read under the lock plus this fill: no second read of the holdings.
         amounts = {row.token: row.amount for row in held}
         amounts[priced.key] = amount_after
-        value = equity.Valuation(new_cash, equity.value_amounts(amounts, await self.market.ticks()))
-        await equity.snapshot(db, portfolio_id, value, "trade")
-        return trade
-
-    async def _add_to_holding(
-        self, db: AsyncSession, portfolio_id: uuid.UUID, token: str, holding: Holding | None, fill: Fill
-    ) -> None:
-        if holding is None:
-            await repository.add_holding(db, portfolio_id, token, fill.token_amount, fill.usd_amount)
-            return
-        amount = holding.amount + fill.token_amount
-        basis = holding.cost_basis_usd + fill.usd_amount
-        if not await repository.swap_holding(db, holding, amount, basis):
-            raise PortfolioChanged("Your holding changed while we traded. Please try again.")
+        board = priced.board if priced.board is not None else await self.market.ticks()
+        value = equity.Valuation(new_cash, equity.value_amounts(amounts, board))
+        holding_after = (amount_after, basis_after)
+        if (await db.connection()).dialect.name == "postgresql":
+            snapshot = equity.snapshot_params(portfolio_id, value, "trade", _now(), realized)
+            return await _write_in_one_statement(
+                db, trade_values, holding, holding_after, (cash, new_cash), snapshot
+            )
+        return await _write_one_at_a_time(db, trade_values, holding, holding_after, (cash, new_cash), value)
 
     # --- reading ----------------------------------------------------------------------------------
+    async def read(self, database: Database, user_id: uuid.UUID) -> PortfolioOut:
+        """GET /api/portfolio: one statement in autocommit (consistent by itself, so no BEGIN and
+        COMMIT round trips); a user without a portfolio yet gets one in a transaction, as `view`."""
+        async with database.engine.connect() as conn:
+            autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            state = await repository.portfolio_state(autocommit, user_id)
+        if state is not None and not state.stale:
+            return await self._view(state)
+        async with database.transaction() as db:
+            return await self.view(db, user_id)
+
     async def view(self, db: AsyncSession, user_id: uuid.UUID) -> PortfolioOut:
-        portfolio = await self.current(db, user_id)
+        """The portfolio as `db`'s transaction sees it (created with $100 on first use; its running
+        figures folded again first if a snapshot was written without folding, as by an instance still
+        on the previous release during a deploy)."""
+        state = await repository.portfolio_state(await db.connection(), user_id)
+        if state is None:
+            await self.current(db, user_id)  # first use: created now
+        elif state.stale:
+            await equity.refold(db, state.run.id)
+        else:
+            return await self._view(state)
+        state = await repository.portfolio_state(await db.connection(), user_id)
+        assert state is not None
+        return await self._view(state)
+
+    async def _view(self, state: repository.PortfolioState) -> PortfolioOut:
+        portfolio = state.run
         ticks = await self.market.ticks()
-        rows = [h for h in await repository.holdings(db, portfolio.id) if h.amount > 0]
+        rows = [h for h in state.holdings if h.amount > 0]
         valued = [self._value(holding, ticks.get(holding.token)) for holding in rows]
         holdings_value = sum((row.value_usd or Decimal(0) for row in valued), Decimal(0))
         total = portfolio.balance + holdings_value
@@ -356,8 +400,8 @@ class PortfolioService:
         for row in valued:
             if row.value_usd is not None and total > 0:
                 row.share_pct = even(row.value_usd / total * 100, PERCENT_SCALE)
-        history = await equity.values(db, portfolio.id)
-        drawdown = equity.max_drawdown_pct([STARTING_BALANCE_USD, *history, total])
+        # = equity.max_drawdown_pct([STARTING_BALANCE_USD, *the run's snapshot values, total])
+        drawdown = state.running.max_drawdown_pct(total)
         return PortfolioOut(
             run=portfolio.run,
             started_at=portfolio.created_at,
@@ -369,12 +413,12 @@ class PortfolioService:
             total_value_usd=even(total, USD_SCALE),
             total_return_pct=even((total - STARTING_BALANCE_USD) / STARTING_BALANCE_USD * 100, PERCENT_SCALE),
             unrealized_pnl_usd=even(holdings_value - priced_basis, USD_SCALE),
-            realized_pnl_usd=sum(await repository.realized_pnls(db, portfolio.id), Decimal(0)),
+            realized_pnl_usd=state.running.realized_pnl_usd,
             max_drawdown_pct=drawdown,
             as_of=_now(),
         )
 
-    def _value(self, holding: Holding, tick: PriceTick | None) -> HoldingOut:
+    def _value(self, holding: repository.HoldingRow, tick: PriceTick | None) -> HoldingOut:
         token = self.market.token(holding.token)
         average = even(holding.cost_basis_usd / holding.amount, Decimal("1E-18"))
         value = even(holding.amount * tick.price_usd, USD_SCALE) if tick else None
@@ -458,8 +502,69 @@ class PortfolioService:
         return await self.view(db, user_id)
 
 
+class PlacedOrder(NamedTuple):
+    trade: TradeOut
+    replayed: bool
+    tick: PriceTick | None = None  # the tick a new fill was priced at (for the fill event's risk flags)
+
+
+HOLDING_CHANGED = "Your holding changed while we traded. Please try again."
+CASH_CHANGED = "Your cash changed while we traded. Please try again."
+
+
 class DuplicateKey(Exception):
     """The user already has a trade with this Idempotency-Key (a concurrent retry filled first)."""
+
+
+async def _write_in_one_statement(
+    db: AsyncSession,
+    trade: dict[str, Any],
+    holding: repository.HoldingRow | None,
+    holding_after: tuple[Decimal, Decimal],
+    cash: tuple[Decimal, Decimal],
+    snapshot: dict[str, Any],
+) -> Row[Any]:
+    """PostgreSQL: the fill's writes in one statement (`repository.write_fill_postgresql`). A refusal
+    raises, and the caller's transaction rolls back what the statement wrote."""
+    if min(holding_after) < 0:  # refused as `swap_holding` and `set_cash` refuse them on SQLite
+        raise PortfolioChanged(HOLDING_CHANGED)
+    if cash[1] < 0:
+        raise PortfolioChanged(CASH_CHANGED)
+    written = await repository.write_fill_postgresql(db, trade, holding, holding_after, cash, snapshot)
+    if written.trade is None:
+        raise DuplicateKey(trade["idempotency_key"])
+    if not written.holding_written:
+        raise PortfolioChanged(HOLDING_CHANGED)
+    if not written.cash_written:
+        raise PortfolioChanged(CASH_CHANGED)
+    if not written.folded:  # rare: a snapshot not newer than the last one folded in, or one never folded
+        await equity.refold(db, snapshot["run_id"])
+    return written.trade
+
+
+async def _write_one_at_a_time(
+    db: AsyncSession,
+    trade: dict[str, Any],
+    holding: repository.HoldingRow | None,
+    holding_after: tuple[Decimal, Decimal],
+    cash: tuple[Decimal, Decimal],
+    value: equity.Valuation,
+) -> Row[Any]:
+    """SQLite (one writer at a time: round trips under the lock cost nothing): the same writes as
+    `_write_in_one_statement`, one statement each, the trade first so a duplicate key writes nothing."""
+    written = await repository.insert_trade(db, trade)
+    if written is None:
+        raise DuplicateKey(trade["idempotency_key"])
+    amount, basis = holding_after
+    portfolio_id = trade["portfolio_id"]
+    if holding is None:
+        await repository.add_holding(db, portfolio_id, trade["token"], amount, basis)
+    elif not await repository.swap_holding(db, holding, amount, basis):
+        raise PortfolioChanged(HOLDING_CHANGED)
+    if not await repository.set_cash(db, portfolio_id, *cash):
+        raise PortfolioChanged(CASH_CHANGED)
+    await equity.snapshot(db, portfolio_id, value, "trade", realized=written.realized_pnl_usd)
+    return written
 
 
 def _check_minimum(min_amount_out: Decimal | None, fill: Fill, symbol: str) -> None:
@@ -472,7 +577,8 @@ def _check_minimum(min_amount_out: Decimal | None, fill: Fill, symbol: str) -> N
         )
 
 
-def trade_out(trade: Trade) -> TradeOut:
+def trade_out(trade: Trade | Row[Any]) -> TradeOut:
+    """The API shape of a trade, from the model or a row of the trades table (same names)."""
     usd, tokens = (
         Amount(amount=trade.usd_amount, unit="USD"),
         Amount(amount=trade.token_amount, unit=trade.symbol),

@@ -167,6 +167,12 @@ class Connection:
             with contextlib.suppress(Exception):
                 await self.websocket.close(self.close_code or 1000, self._close_reason)
 
+    def cut_off_later(self, delay: float) -> None:
+        """Drop the TCP connection after `delay` seconds unless it has closed by then (its peer answered our
+        close frame). Only where we reach the transport (see wire.RawSocket); elsewhere the server decides."""
+        if self._raw is not None:
+            asyncio.get_running_loop().call_later(delay, self._raw.abort)
+
     async def drain(self) -> None:
         """Stop the writer; called once the socket is finished."""
         if self._writer is None:

@@ -32,6 +32,8 @@ CLOSE_TOO_BIG = 1009
 CLOSE_POLICY = 1008
 # Sockets that keep flooding after being warned are disconnected.
 MAX_RATE_LIMIT_STRIKES = 50
+# How long a finished socket gets to take our close frame and answer it before its TCP connection is cut.
+CLOSE_GRACE_SECONDS = 5.0
 KV_DOWN = "Our cache is briefly unavailable. Please try again in a few seconds."
 
 
@@ -71,6 +73,9 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await _serve(connection, state)
     finally:
         await state.hub.unregister(connection)
+        # A dead peer neither reads nor answers: once its buffers are full even the close frame waits, and
+        # the TCP connection (with its unsent frames) would stay until TCP gives up, many minutes later.
+        connection.cut_off_later(CLOSE_GRACE_SECONDS)
         # Idle timeout or a finished loop: say goodbye properly instead of dropping the TCP stream.
         reason = "idle" if connection.close_code is None else ""
         await _close(websocket, connection.close_code or 1000, reason)
@@ -111,9 +116,8 @@ async def _resolve_token(frame: dict[str, Any], state: AppState) -> Principal:
     token = frame.get("token")
     if not isinstance(token, str) or not token or len(token) > 256:
         raise FrameError("auth_required", "The auth frame needs your session 'token'.")
-    sessions = SessionService(state.kv, state.settings.session_ttl_days)
-    async with state.db.transaction() as db:
-        return await sessions.resolve(db, token)
+    sessions = SessionService(state.kv, state.settings.session_ttl_days, state.session_cache)
+    return await sessions.resolve(state.db, token)
 
 
 async def _receive_text(websocket: WebSocket, state: AppState, timeout: float) -> str | None:
@@ -229,5 +233,7 @@ async def _change_subscription(connection: Connection, frame: dict[str, Any], hu
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:
     if websocket.client_state == WebSocketState.CONNECTED:
+        # Bounded: the server's send waits while the peer is not reading.
         with contextlib.suppress(Exception):
-            await websocket.close(code, reason)
+            async with asyncio.timeout(CLOSE_GRACE_SECONDS):
+                await websocket.close(code, reason)

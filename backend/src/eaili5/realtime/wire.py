@@ -45,6 +45,7 @@ class _SansIOProtocol(Protocol):
     writable: asyncio.Event
     handshake_complete: bool
     close_sent: bool
+    disconnected: bool
     conn: Any
 
 
@@ -63,7 +64,7 @@ class ServerSendMiddleware:
         await self.app(scope, receive, send)
 
 
-_REQUIRED = ("transport", "writable", "handshake_complete", "close_sent", "conn")
+_REQUIRED = ("transport", "writable", "handshake_complete", "close_sent", "disconnected", "conn")
 
 
 class RawSocket:
@@ -97,3 +98,8 @@ class RawSocket:
             return False
         transport.write(frame)
         return True
+
+    def abort(self) -> None:
+        """Drop the TCP connection now, discarding unsent bytes, unless it is already gone."""
+        if not self._protocol.disconnected:
+            self._protocol.transport.abort()

@@ -46,12 +46,15 @@ async def read_health() -> Health:
 
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
 async def read_readiness(state: State) -> Response:
-    """Ready to serve: the database and the KV layer answer. 503 names what is down."""
+    """Ready to serve: the database and the KV layer answer, and the start-up warm-up has ended (a
+    failed one does not hold readiness back: the tutor retries on first use). 503 names what is not."""
+    warm_up = state.warm_up  # as of the request: the checks below wait on I/O
     checks = {
         "database": await _check(state.db.ping()),
         "kv": await _check(state.kv.ping()),
+        "tutor": warm_up,
     }
-    ok = all(result == "ok" for result in checks.values())
+    ok = checks["database"] == "ok" and checks["kv"] == "ok" and warm_up != "warming"
     body = Readiness(status="ok" if ok else "unavailable", checks=checks)
     return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
 

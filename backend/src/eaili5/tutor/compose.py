@@ -107,10 +107,14 @@ def quoted_symbol(symbol: str) -> str:
 
 
 # --- cards ---------------------------------------------------------------------------------------
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def grade(text: str) -> float:
     """`reading_grade`, remembered: card pieces and whole concept replies repeat, and scoring costs ms."""
     return reading_grade(text)
+
+
+def analogy_line(card: Card) -> str:
+    return f"Think of it like this: {card.analogy}"
 
 
 def fits_level(text: str, level: Level) -> bool:
@@ -127,7 +131,7 @@ def explain_card(draft: Draft, card: Card, level: Level, *, brief: bool = False,
     draft.add(card.text(level))
     if brief:
         return
-    analogy = f"Think of it like this: {card.analogy}"
+    analogy = analogy_line(card)
     if fits_level(analogy, level):
         draft.add(analogy)
     points = [point for point in card.key_points if fits_level(point, level)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from eaili5.market.schemas import Token
 from eaili5.tutor.engine import Intent, Turn, TutorRequest
@@ -109,6 +110,13 @@ def _only_names(text: str, mentions: list[TokenMention]) -> bool:
     return not re.sub(r"[\s?!.,&+]|\band\b|\bor\b", "", rest, flags=re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
+def _question(text: str) -> tuple[Finding | None, str]:
+    """An attempt to instruct us (if any) and the question left to answer without it."""
+    attack = injection(text) or secret_request(text)
+    return attack, without_injection(text) if attack else text
+
+
 # Retrieval scores (see knowledge.py): a concept question needs a card this good; below WEAK, no card fits.
 CONCEPT_SCORE = 6.0
 WEAK_SCORE = 2.5
@@ -156,8 +164,7 @@ class Coordinator:
 
     def plan(self, request: TutorRequest) -> Plan:
         text = normalise_text(request.text).strip()
-        attack = injection(text) or secret_request(text)
-        question = without_injection(text) if attack else text
+        attack, question = _question(text)
         question, follow_up = self._follow_up(question, request.history)
         mentions = self._mentions(question, request.token_address)
         named = frozenset(
@@ -188,6 +195,11 @@ class Coordinator:
             safety=safety_situation(question) if question else None,
             inner_intent=inner,
         )
+
+    @staticmethod
+    def may_follow_up(text: str) -> bool:
+        """Whether `plan` may read this (normalised) text with the learner's previous question."""
+        return len(words(_question(text)[1])) <= FOLLOW_UP_MAX_WORDS
 
     def _follow_up(self, text: str, history: tuple[Turn, ...]) -> tuple[str, str | None]:
         """A short follow-up ("and BRETT?", "tell me more") is read with the learner's previous question."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 
 from eaili5.market.schemas import Timeframe, TokenDetail
@@ -23,7 +24,8 @@ from eaili5.tutor.engine import (
     TutorRequest,
 )
 from eaili5.tutor.knowledge import Card, CardHit, KnowledgeBase
-from eaili5.tutor.safety import Finding, advice_request, reply_violation
+from eaili5.tutor.providers.knowledge_search import KnowledgeSearch
+from eaili5.tutor.safety import Finding, advice_request, normalise_text, reply_violation
 from eaili5.tutor.tools import TutorTools
 
 MAX_TOKENS_PER_REPLY = 2
@@ -46,19 +48,81 @@ ADVICE_CARD_NAMES = (
 _SENTENCE = re.compile(r".+?(?:[.!?…]+[\"')\]]*(?=\s)|\n|$)\s*", re.S)
 
 
+# Intents whose replies rest on the question, our cards and fixed wording only (no live prices, no
+# learner data): "greeting" suggests the learner's next lesson, "advice" naming a token shows its price.
+CARD_ONLY_INTENTS = frozenset({"concept", "safety", "offtopic", "injection", "advice", "news"})
+ANSWER_CACHE_SIZE = 4096  # replies remembered (a few kB each): the suggested questions repeat a lot
+AnswerKey = tuple[str, str, str | None, str | None]
+
+
 class OfflineTutor:
     name = "offline"
+    reads_learner_summary = False  # its replies never depend on the learner summary
 
     def __init__(self, tools: TutorTools) -> None:
         self.tools = tools
         self.kb = tools.kb
         self.coordinator = Coordinator(tools.kb, tools.tokens)
+        self._answers: OrderedDict[AnswerKey, tuple[TutorEvent, ...]] = OrderedDict()  # LRU
 
     async def answer(self, request: TutorRequest) -> AsyncIterator[TutorEvent]:
+        key = self._answer_key(request)
+        known = self._answers.get(key)
+        if known is not None:  # asked before in the same words and context: the same reply, no work
+            self._answers.move_to_end(key)
+            for event in known:
+                yield event
+            return
         # The CPU-heavy steps (retrieval, spelling, the safety rules, the reading grade) run on a
         # worker thread: on the event loop, a reply's 10-40 ms of them held up every other socket,
         # which is what a first frame waits behind. Everything that awaits I/O stays on the loop.
         plan = await asyncio.to_thread(self.coordinator.plan, request)
+        events: list[TutorEvent] = []
+        async for event in self._reply(plan, request):
+            events.append(event)
+            yield event
+        if self._rests_on_cards_only(plan):
+            self._remember(key, tuple(events))
+
+    # --- remembered replies ----------------------------------------------------------------------
+    def _answer_key(self, request: TutorRequest) -> AnswerKey:
+        """Everything a reply that rests on our cards alone depends on: the question as the coordinator
+        reads it, the level, the page's token, and the previous question when the coordinator may read
+        this one as its follow-up. (Live facts, the learner's own data and web results are never
+        remembered: see `_rests_on_cards_only`.)"""
+        text = normalise_text(request.text).strip()
+        previous = None
+        if self.coordinator.may_follow_up(text):
+            previous = next(
+                (
+                    turn.text
+                    for turn in reversed(request.history)
+                    if turn.role == "user" and turn.text.strip()
+                ),
+                None,
+            )
+        return (text, request.level, request.token_address, previous)
+
+    def _rests_on_cards_only(self, plan: Plan) -> bool:
+        """A reply built from the question, our cards and fixed wording only: the same question in the
+        same context gets the same reply, so it can be remembered."""
+        intents = [plan.intent] if plan.inner_intent is None else [plan.intent, plan.inner_intent]
+        for intent in intents:
+            if intent == "advice" and plan.tokens:
+                return False  # live prices of the tokens it names
+            if intent == "news" and not isinstance(self.tools.web, KnowledgeSearch):
+                return False  # live web results
+            if intent not in CARD_ONLY_INTENTS:
+                return False
+        return True
+
+    def _remember(self, key: AnswerKey, events: tuple[TutorEvent, ...]) -> None:
+        self._answers[key] = events
+        self._answers.move_to_end(key)
+        while len(self._answers) > ANSWER_CACHE_SIZE:
+            self._answers.popitem(last=False)
+
+    async def _reply(self, plan: Plan, request: TutorRequest) -> AsyncIterator[TutorEvent]:
         draft = Draft()
         async for status in self._compose(plan, request, draft):
             yield status

@@ -10,13 +10,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import Integer, Table, and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eaili5.models import Conversation, Message
 from eaili5.models.base import utcnow
 
 Cursor = tuple[datetime, uuid.UUID]
+# The tables themselves, for the statements every chat turn runs: Core statements skip the ORM's unit
+# of work and identity map, which cost more CPU than the statements' own round trips.
+CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
+MESSAGES: Table = Message.__table__  # type: ignore[assignment]
 
 
 async def find_conversation(
@@ -30,22 +34,43 @@ async def find_conversation(
     return (await db.execute(query)).scalar_one_or_none()
 
 
+# Built once, run with parameters: building a statement costs more CPU than sending it.
+_INSERT_CONVERSATION = insert(CONVERSATIONS)
+_TOUCH_CONVERSATION = (
+    update(CONVERSATIONS)
+    .where(
+        CONVERSATIONS.c.id == bindparam("conversation"),
+        CONVERSATIONS.c.user_id == bindparam("owner"),
+        CONVERSATIONS.c.archived_at.is_(None),
+    )
+    .values(updated_at=bindparam("now"))
+    .returning(CONVERSATIONS.c.id)
+)
+_RECENT_MESSAGES = (
+    select(MESSAGES.c.role, MESSAGES.c.text)
+    .where(MESSAGES.c.conversation_id == bindparam("conversation"))
+    .order_by(MESSAGES.c.created_at.desc(), MESSAGES.c.role.asc())
+    .limit(bindparam("count", type_=Integer))
+)
+_INSERT_MESSAGE = insert(MESSAGES)
+
+
 async def create_conversation(
     db: AsyncSession, user_id: uuid.UUID, title: str, conversation_id: uuid.UUID | None = None
-) -> Conversation:
-    conversation = Conversation(id=conversation_id or uuid.uuid4(), user_id=user_id, title=title)
-    db.add(conversation)
-    await db.flush()
-    return conversation
+) -> uuid.UUID:
+    """A new conversation. Returns its id."""
+    new_id = conversation_id or uuid.uuid4()
+    await db.execute(_INSERT_CONVERSATION, {"id": new_id, "user_id": user_id, "title": title})
+    return new_id
 
 
-async def touch_conversation(db: AsyncSession, conversation_id: uuid.UUID) -> None:
-    await db.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation_id)
-        .values(updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+async def touch_conversation(db: AsyncSession, user_id: uuid.UUID, conversation_id: uuid.UUID) -> bool:
+    """Mark the caller's conversation as active now. False when it is not theirs, archived or gone:
+    the ownership check and the touch are one statement."""
+    touched = await db.execute(
+        _TOUCH_CONVERSATION, {"conversation": conversation_id, "owner": user_id, "now": utcnow()}
     )
+    return touched.first() is not None
 
 
 async def rename_conversation(
@@ -109,17 +134,12 @@ async def messages(db: AsyncSession, conversation_id: uuid.UUID) -> Sequence[Mes
     return (await db.execute(query)).scalars().all()
 
 
-async def recent_messages(db: AsyncSession, conversation_id: uuid.UUID, count: int) -> list[Message]:
-    """The last `count` messages, oldest first (what the model sees as history)."""
+async def recent_messages(db: AsyncSession, conversation_id: uuid.UUID, count: int) -> list[tuple[str, str]]:
+    """The last `count` messages as (role, text), oldest first (what the engine sees as history)."""
     if count <= 0:
         return []
-    query = (
-        select(Message)
-        .where(Message.conversation_id == conversation_id)
-        .order_by(Message.created_at.desc(), Message.role.asc())
-        .limit(count)
-    )
-    return list(reversed((await db.execute(query)).scalars().all()))
+    rows = (await db.execute(_RECENT_MESSAGES, {"conversation": conversation_id, "count": count})).all()
+    return [(role, text) for role, text in reversed(rows)]
 
 
 async def find_message(db: AsyncSession, user_id: uuid.UUID, message_id: uuid.UUID) -> Message | None:
@@ -127,8 +147,6 @@ async def find_message(db: AsyncSession, user_id: uuid.UUID, message_id: uuid.UU
     return (await db.execute(query)).scalar_one_or_none()
 
 
-async def add_message(db: AsyncSession, **values: Any) -> Message:
-    message = Message(**values)
-    db.add(message)
-    await db.flush()
-    return message
+async def add_message(db: AsyncSession, **values: Any) -> None:
+    """One message; the columns not given take their defaults (id, created_at, …)."""
+    await db.execute(_INSERT_MESSAGE, values)

@@ -1,7 +1,8 @@
 """The KV buffer of a reply in progress, so any instance can resume it (`chat.resume`).
 
 The one task generating a reply numbers its frames itself (offset 0, 1, 2, …). Each frame is written
-to its own key with a TTL *before* it is published on the reply's channel, so a reader that
+to its own key with a TTL *before* it is published on the reply's channel (frames go in batches, each
+batch one KV round trip: all its keys, then all its messages), so a reader that
 subscribed and then finds no key for offset n knows frame n has not been published yet and will
 arrive live. A reader fills any gap in the live feed from the keys. Frames are stored without the
 client's request `id`, which each connection adds for itself.
@@ -36,6 +37,10 @@ def reply_channel(message_id: uuid.UUID) -> str:
     return f"chat:{message_id}"
 
 
+def _meta(user_id: uuid.UUID, conversation_id: uuid.UUID) -> bytes:
+    return orjson.dumps({"user_id": str(user_id), "conversation_id": str(conversation_id)})
+
+
 class ReplyNotFound(Exception):
     """No resumable reply with that id for this user (never existed, someone else's, or expired)."""
 
@@ -47,13 +52,18 @@ class ReplyBuffer:
         self.kv, self.message_id, self.ttl = kv, message_id, ttl_seconds
         self.next_offset = 0
         self.kv_lost = False  # the KV went away mid-reply: warned once, frames still go to the asker
+        self._meta: bytes | None = None  # set by `open_with_first_frames`, written with them
 
     async def open(self, user_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
-        meta = {"user_id": str(user_id), "conversation_id": str(conversation_id)}
         try:
-            await self.kv.set(_meta_key(self.message_id), orjson.dumps(meta), self.ttl)
+            await self.kv.set(_meta_key(self.message_id), _meta(user_id, conversation_id), self.ttl)
         except KV_UNAVAILABLE as exc:  # as in `store`: not resumable, but the asker is still served
             self._lose_kv(exc)
+
+    def open_with_first_frames(self, user_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
+        """Like `open`, written in the same round trip as the first frames: for a reply nobody can
+        resume before it has frames (a JSON reply's id is known only when the reply is)."""
+        self._meta = _meta(user_id, conversation_id)
 
     async def append(self, frame: dict[str, Any]) -> dict[str, Any]:
         """Number the frame, store it, then announce it. Returns the numbered frame."""
@@ -69,10 +79,22 @@ class ReplyBuffer:
 
     async def store(self, numbered: dict[str, Any]) -> None:
         """Write a numbered frame to its key, then announce it on the reply's channel."""
-        encoded = orjson.dumps(numbered)
+        await self.store_many([numbered])
+
+    async def store_many(self, numbered: list[dict[str, Any]]) -> None:
+        """Write numbered frames (in offset order) to their keys, then announce them, in one KV round
+        trip: a reply streams dozens of frames, and two commands each cost more than the reply."""
+        if not numbered:
+            return
+        encoded = [orjson.dumps(frame) for frame in numbered]
+        items = [
+            (_frame_key(self.message_id, f["offset"]), e) for f, e in zip(numbered, encoded, strict=True)
+        ]
+        if self._meta is not None:
+            items.insert(0, (_meta_key(self.message_id), self._meta))
+            self._meta = None
         try:
-            await self.kv.set(_frame_key(self.message_id, numbered["offset"]), encoded, self.ttl)
-            await self.kv.publish(reply_channel(self.message_id), encoded)
+            await self.kv.set_and_publish(items, self.ttl, reply_channel(self.message_id), encoded)
         except KV_UNAVAILABLE as exc:
             # Without the KV this frame cannot be resumed elsewhere, but the socket that asked can
             # still be served: the reply goes on instead of leaving it waiting for an end forever.

@@ -98,7 +98,6 @@ def tutor_runtime(app: Any) -> TutorRuntime:
 def build_engine(state: AppState) -> TutorEngine:
     """The offline tutor, or a model with the offline tutor as its fallback when one is configured."""
     from eaili5.tutor.offline import OfflineTutor
-    from eaili5.tutor.providers.openai_compat import OpenAICompatEngine, create_client
     from eaili5.tutor.tools import TutorTools
 
     settings = state.settings
@@ -106,6 +105,9 @@ def build_engine(state: AppState) -> TutorEngine:
     offline = OfflineTutor(tools)
     if settings.tutor_backend != "openai-compatible":
         return offline
+    # Imported only when used: the openai SDK costs ~1 s of CPU to import, in every worker.
+    from eaili5.tutor.providers.openai_compat import OpenAICompatEngine, create_client
+
     return OpenAICompatEngine(
         settings,
         create_client(settings),

@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,30 +60,45 @@ class Admitted:
 
 @dataclass
 class ReplyStream:
-    """Numbers each frame, buffers it for `chat.resume`, and hands it to the transport."""
+    """Numbers each frame, hands it to the transport at once, and buffers it for `chat.resume` behind
+    it (write-behind): while one batch of frames is being written to the KV, the frames that follow
+    gather for the next batch. A reply of forty sentences costs a few KV round trips, not eighty."""
 
     buffer: ReplyBuffer
     ids: dict[str, str]
     sink: Sink | None
-    unstored: list[dict[str, Any]] = field(default_factory=list)  # sent by `send_now`, not buffered yet
+    unstored: list[dict[str, Any]] = field(default_factory=list)  # sent, not buffered yet
+    writer: asyncio.Task[None] | None = None
 
     async def send(self, frame: dict[str, Any]) -> None:
-        await self.store_sent()
-        numbered = await self.buffer.append({**frame, **self.ids})
-        if self.sink is not None:
-            self.sink(numbered)
+        self.send_now(frame)
+        if self.sink is not None:  # without a live transport (a JSON reply) `store_sent` writes them all
+            self._write_behind()
 
     def send_now(self, frame: dict[str, Any]) -> None:
-        """Hand the frame to the transport at once, without awaiting anything; `store_sent` buffers
-        it (before any later frame) for `chat.resume`."""
+        """Hand the frame to the transport at once, without awaiting anything; it is buffered for
+        `chat.resume` (in offset order) with the next batch, or by `store_sent`."""
         numbered = self.buffer.number({**frame, **self.ids})
         self.unstored.append(numbered)
         if self.sink is not None:
             self.sink(numbered)
 
+    def _write_behind(self) -> None:
+        if self.writer is None or self.writer.done():
+            self.writer = asyncio.create_task(self._write(), name=f"reply-buffer-{self.ids['message_id']}")
+
+    async def _write(self) -> None:
+        while self.unstored:  # one writer at a time: batches are stored in offset order
+            batch, self.unstored = self.unstored, []
+            await self.buffer.store_many(batch)
+
     async def store_sent(self) -> None:
-        while self.unstored:
-            await self.buffer.store(self.unstored.pop(0))
+        """Wait until every frame sent so far is buffered. Being cancelled meanwhile does not stop
+        the writing (a stopped reply's frames are still resumable)."""
+        while self.unstored or (self.writer is not None and not self.writer.done()):
+            self._write_behind()
+            assert self.writer is not None
+            await asyncio.shield(self.writer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,25 +145,29 @@ class TutorService:
     async def check_limits(self, user_id: uuid.UUID) -> None:
         """Per-minute rate and daily cap per user; refused messages are not counted against the cap."""
         daily = f"{self.settings.tutor_daily_cap}/day"
-        # Both at once: one KV round trip before the reply's first frame instead of two. (A message
-        # refused by the daily cap still counts in the per-minute window; it is refused either way.)
-        left_today, minute = await asyncio.gather(
-            self.kv.rate_limit_remaining(daily, "tutor-day", str(user_id)),
-            self.kv.hit_rate_limit(self.settings.tutor_rate_limit, "tutor", str(user_id)),
+        # Two KV round trips when the message is allowed: the minute window counts it, then the daily
+        # window counts it unless the cap is reached (a full window counts nothing). Only a message the
+        # minute refuses reads the daily window, to say which limit it hit (the daily one first).
+        minute = await self.kv.hit_rate_limit(self.settings.tutor_rate_limit, "tutor", str(user_id))
+        if minute.allowed:
+            today = await self.kv.hit_rate_limit(daily, "tutor-day", str(user_id))
+            if not today.allowed:
+                self._refuse_daily()
+            return
+        if await self.kv.rate_limit_remaining(daily, "tutor-day", str(user_id)) <= 0:
+            self._refuse_daily()
+        self.metrics.rate_limited.labels("tutor").inc()
+        raise RateLimited(
+            "That's a lot of questions at once. Take a breath and try again in a moment.",
+            retry_after=minute.retry_after_seconds,
         )
-        if left_today <= 0:
-            self.metrics.rate_limited.labels("tutor_daily").inc()
-            raise RateLimited(
-                f"You have sent today's {self.settings.tutor_daily_cap} messages. Come back tomorrow!",
-                retry_after=3600,
-            )
-        if not minute.allowed:
-            self.metrics.rate_limited.labels("tutor").inc()
-            raise RateLimited(
-                "That's a lot of questions at once. Take a breath and try again in a moment.",
-                retry_after=minute.retry_after_seconds,
-            )
-        await self.kv.hit_rate_limit(daily, "tutor-day", str(user_id))
+
+    def _refuse_daily(self) -> NoReturn:
+        self.metrics.rate_limited.labels("tutor_daily").inc()
+        raise RateLimited(
+            f"You have sent today's {self.settings.tutor_daily_cap} messages. Come back tomorrow!",
+            retry_after=3600,
+        )
 
     async def admit(self, user_id: uuid.UUID, body: ChatIn) -> Admitted:
         """Limits first (nothing stored for a refused message), then the reply's ids."""
@@ -164,15 +183,16 @@ class TutorService:
         if admitted.new_conversation:
             await repository.create_conversation(db, user_id, _title(body.text), admitted.conversation_id)
         else:
-            if await repository.find_conversation(db, user_id, admitted.conversation_id) is None:
+            if not await repository.touch_conversation(db, user_id, admitted.conversation_id):
                 raise NotFound("There is no conversation with this id.")
             earlier = await repository.recent_messages(
                 db, admitted.conversation_id, self.settings.tutor_history_turns
             )
             history = tuple(
-                Turn("user" if m.role == "user" else "assistant", m.text) for m in earlier if m.text.strip()
+                Turn("user" if role == "user" else "assistant", text)
+                for role, text in earlier
+                if text.strip()
             )
-            await repository.touch_conversation(db, admitted.conversation_id)
         await repository.add_message(
             db,
             conversation_id=admitted.conversation_id,
@@ -189,7 +209,10 @@ class TutorService:
             token_address=body.context.token_address.lower()
             if body.context and body.context.token_address
             else None,
-            learner_summary=f"Reading level: {body.level}. " + await self._learner_facts(db, user_id),
+            # Only a model reads the summary: the offline tutor is spared its KV read (and queries).
+            learner_summary=f"Reading level: {body.level}. " + await self._learner_facts(db, user_id)
+            if getattr(self.engine, "reads_learner_summary", True)
+            else "",
         )
         return PreparedTurn(user_id, admitted.conversation_id, admitted.message_id, request)
 
@@ -258,14 +281,17 @@ class TutorService:
                 turn = await self.prepare(db, admitted)
         except NotFound as exc:
             await stream.send({"type": "chat.error", "code": "not_found", "detail": exc.detail})
+            await stream.store_sent()
             return outcome
         except asyncio.CancelledError:  # stopped before it began: nothing was saved
             outcome.status = "stopped"
             await stream.send(outcome.done_frame())
+            await stream.store_sent()
             return outcome
         except Exception:
             logger.exception("could not start a tutor reply")
             await stream.send({"type": "chat.error", "code": "internal", "detail": FAILED})
+            await stream.store_sent()
             return outcome
         return await self.generate(turn, sink, stream)
 
@@ -291,13 +317,19 @@ class TutorService:
         await self._save(turn, outcome)
         self.metrics.tutor_replies.labels(_engine_kind(outcome.engine), outcome.status).inc()
         await stream.send(failure or outcome.done_frame())
+        await stream.store_sent()  # a reply that has ended can be read back in full at once
         return outcome
 
     async def _open(
         self, user_id: uuid.UUID, conversation_id: uuid.UUID, message_id: uuid.UUID, sink: Sink | None
     ) -> ReplyStream:
         buffer = ReplyBuffer(self.kv, message_id, self.settings.tutor_resume_ttl_seconds)
-        await buffer.open(user_id, conversation_id)
+        if sink is None:
+            # A JSON reply: its id reaches the client with the finished reply, so nobody can resume or
+            # stop it before; its frames and the owner are written at the end, in one round trip.
+            buffer.open_with_first_frames(user_id, conversation_id)
+        else:
+            await buffer.open(user_id, conversation_id)
         return ReplyStream(
             buffer, {"message_id": str(message_id), "conversation_id": str(conversation_id)}, sink
         )

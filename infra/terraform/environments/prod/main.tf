@@ -47,6 +47,7 @@ module "database" {
   region                   = var.region
   network_id               = module.network.private_network_id
   tier                     = var.db_tier
+  max_connections          = var.db_max_connections
   disk_size_gb             = var.db_disk_size_gb
   disk_autoresize_limit_gb = var.db_disk_autoresize_limit_gb
   availability_type        = var.db_availability_type
@@ -56,6 +57,14 @@ module "database" {
   maintenance_hour         = var.db_maintenance_hour
   app_password             = var.db_app_password
   app_password_version     = var.db_app_password_version
+}
+
+# Plan fails when instances x workers x pools could exceed the database's connections.
+module "connection_budget" {
+  source                = "../../modules/connection_budget"
+  backend_max_instances = var.backend_max_instances
+  backend_env           = var.backend_env
+  db_max_connections    = var.db_max_connections
 }
 
 module "redis" {

@@ -62,7 +62,7 @@ variable "backend_min_instances" {
 
 variable "backend_max_instances" {
   type        = number
-  description = "Backend instance ceiling (x EAILI5_WORKERS x EAILI5_DB_POOL_SIZE must stay under the database's max_connections)."
+  description = "Backend instance ceiling (x EAILI5_WORKERS x 2 x EAILI5_DB_POOL_SIZE must stay under db_max_connections; plan checks it)."
   default     = 10
 }
 
@@ -85,6 +85,9 @@ variable "backend_env" {
     EAILI5_MARKET_SOURCES = "geckoterminal,dexscreener,simulated"
     # One server process per vCPU (the backend gets 2); each worker has its own EAILI5_DB_POOL_SIZE pool.
     EAILI5_WORKERS = "2"
+    # Up to 2 x 2 connections per worker (pool + overflow): 10 instances x 2 workers x 4 = 80 of the 100.
+    # Transactions last milliseconds (nothing holds one across a model call), so 2 idle + 2 burst suffice.
+    EAILI5_DB_POOL_SIZE = "2"
   }
 }
 
@@ -151,8 +154,14 @@ variable "farcaster_account_association" {
 # --- database ---------------------------------------------------------------------------------
 variable "db_tier" {
   type        = string
-  description = "Cloud SQL machine tier."
-  default     = "db-f1-micro"
+  description = "Cloud SQL machine tier (db-f1-micro/db-g1-small are shared-core, without SLA, 25/50 connections)."
+  default     = "db-custom-1-3840"
+}
+
+variable "db_max_connections" {
+  type        = number
+  description = "The database's max_connections (Cloud SQL's default for 3.75 GB is 100; raise with the tier's memory)."
+  default     = 100
 }
 
 variable "db_disk_size_gb" {

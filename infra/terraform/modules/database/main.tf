@@ -16,7 +16,12 @@ variable "network_id" {
 
 variable "tier" {
   type        = string
-  description = "Machine tier (db-f1-micro is shared-core: fine to start, move to db-custom-1-3840 under load)."
+  description = "Machine tier (db-custom-1-3840: one dedicated vCPU, 3.75 GB; shared-core tiers have no SLA and 25-50 connections)."
+}
+
+variable "max_connections" {
+  type        = number
+  description = "max_connections flag; the connection_budget module checks the backend's pools fit under it."
 }
 
 variable "disk_size_gb" {
@@ -112,6 +117,12 @@ resource "google_sql_database_instance" "main" {
       query_insights_enabled  = true
       record_application_tags = false
       record_client_address   = false
+    }
+
+    # Set explicitly (not the tier's default) so the connection budget checked at plan time is the real one.
+    database_flags {
+      name  = "max_connections"
+      value = tostring(var.max_connections)
     }
 
     # Useful logs for incidents; statements themselves are not logged (they may carry user text).

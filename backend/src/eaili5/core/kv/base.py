@@ -12,7 +12,7 @@ import math
 import time
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -103,6 +103,16 @@ class KV(ABC):
 
     @abstractmethod
     async def publish(self, channel: str, message: bytes) -> None: ...
+
+    async def set_and_publish(
+        self, items: Sequence[tuple[str, bytes]], ttl_seconds: float, channel: str, messages: Sequence[bytes]
+    ) -> None:
+        """Set every item (with the TTL), then publish `messages` on `channel`, in order: whoever receives
+        a message finds every item already set. Backends that can do it in one round trip do."""
+        for name, value in items:
+            await self.set(name, value, ttl_seconds)
+        for message in messages:
+            await self.publish(channel, message)
 
     @abstractmethod
     async def subscribe(self, channel: str, handler: MessageHandler) -> None:

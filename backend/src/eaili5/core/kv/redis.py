@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections.abc import Sequence
 
 import redis.asyncio as aioredis
 from limits.aio.storage import RedisStorage
@@ -26,6 +27,15 @@ _INCR_WITH_TTL = (
     "local v = redis.call('incrby', KEYS[1], ARGV[1]) "
     "if v == tonumber(ARGV[1]) and tonumber(ARGV[2]) > 0 then redis.call('pexpire', KEYS[1], ARGV[2]) end "
     "return v"
+)
+
+# Values set (with one TTL) before any message is published: KEYS are the names, ARGV the TTL (ms), the
+# channel, the number of values, the values, then the messages.
+_SET_AND_PUBLISH = (
+    "local n = tonumber(ARGV[3]) "
+    "for i = 1, n do redis.call('set', KEYS[i], ARGV[3 + i], 'px', ARGV[1]) end "
+    "for i = 4 + n, #ARGV do redis.call('publish', ARGV[2], ARGV[i]) end "
+    "return n"
 )
 
 
@@ -108,6 +118,26 @@ class RedisKV(KV):
     # --- pub/sub: one connection per instance, fanned out to local handlers ------------------
     async def publish(self, channel: str, message: bytes) -> None:
         await self.client.publish(self.key(f"ch:{channel}"), message)
+
+    async def set_and_publish(
+        self, items: Sequence[tuple[str, bytes]], ttl_seconds: float, channel: str, messages: Sequence[bytes]
+    ) -> None:
+        # One script, one round trip: a streamed reply's frames are written in a few batches, not
+        # two commands each (tutor/resume.py).
+        if not items and not messages:
+            return
+        keys = [self.key(name) for name, _ in items]
+        values = [value for _, value in items]
+        await self.client.eval(
+            _SET_AND_PUBLISH,
+            len(keys),
+            *keys,
+            _ms(ttl_seconds),
+            self.key(f"ch:{channel}"),
+            len(values),
+            *values,
+            *messages,
+        )
 
     async def subscribe(self, channel: str, handler: MessageHandler) -> None:
         first = not self._handlers[channel]

@@ -17,6 +17,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
+from pydantic import TypeAdapter
+
 from eaili5.market.address import is_hex_address
 from eaili5.market.errors import (
     InvalidAddress,
@@ -30,6 +32,7 @@ from eaili5.market.schemas import Candle, MarketTrade, PriceTick, Timeframe, Tok
 MAX_PRICES_PER_CALL = 30
 MAX_CANDLES_PER_CALL = 1000
 MAX_TRADES_PER_CALL = 100
+CANDLE_LIST = TypeAdapter(list[Candle])
 
 
 class MarketProvider(ABC):
@@ -50,6 +53,12 @@ class MarketProvider(ABC):
         self, address: str, timeframe: Timeframe, limit: int, before: int | None = None
     ) -> list[Candle]:
         """OHLCV bars oldest first; see the module docstring for the contract."""
+
+    async def get_candles_json(
+        self, address: str, timeframe: Timeframe, limit: int, before: int | None = None
+    ) -> bytes:
+        """`get_candles` as the JSON array an API answer holds; a provider may make it more cheaply."""
+        return CANDLE_LIST.dump_json(await self.get_candles(address, timeframe, limit, before))
 
     async def get_recent_trades(self, address: str, limit: int) -> list[MarketTrade]:
         """Recent swaps, newest first; see the module docstring for the contract."""

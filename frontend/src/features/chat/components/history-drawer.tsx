@@ -110,7 +110,7 @@ interface HistoryRowProps {
 function HistoryRow({ conversation, current, onOpen, onRenamed, onDeleted }: HistoryRowProps) {
   const [mode, setMode] = useState<'view' | 'rename' | 'delete'>('view');
   const rename = useRenameConversation();
-  const remove = useDeleteConversation();
+  const remove = useDeleteConversation(onDeleted);
   const [title, setTitle] = useState(conversation.title);
   const inputId = useId();
 
@@ -179,11 +179,7 @@ function HistoryRow({ conversation, current, onOpen, onRenamed, onDeleted }: His
             variant="secondary"
             disabled={remove.isPending}
             onClick={() => {
-              remove.mutate(conversation.id, {
-                onSuccess: () => {
-                  onDeleted(conversation.id);
-                },
-              });
+              remove.mutate(conversation.id);
             }}
           >
             Delete
