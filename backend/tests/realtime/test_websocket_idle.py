@@ -5,12 +5,12 @@ import json
 from typing import Any
 
 import pytest
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from eaili5.realtime import router
 from tests.conftest import LiveServer
-from tests.realtime.test_websocket import guest, recv
+from tests.realtime.test_websocket import guest, recv, signed_in
 
 
 @pytest.fixture
@@ -31,6 +31,14 @@ async def test_quiet_sockets_are_closed_and_pings_keep_them_open(live_server: Li
         with pytest.raises(ConnectionClosed):
             await asyncio.wait_for(quiet.recv(), 3)
         assert quiet.close_code == 1000
+
+
+async def signed_in_witness(live_server: LiveServer) -> ClientConnection:
+    """Another guest's socket on the `system` channel, which reads every frame it is sent."""
+    ws, _, _ = await signed_in(live_server)
+    await ws.send(json.dumps({"type": "subscribe", "id": "w", "channel": "system"}))
+    assert (await recv(ws))["type"] == "subscribed"
+    return ws
 
 
 def _server_side(live_server: LiveServer, client_port: int) -> Any:
@@ -59,12 +67,17 @@ async def test_a_dead_peer_is_cut_off_after_the_idle_timeout_even_with_frames_st
     assert server_side is not None
     hub = live_server.app.state.eaili5.hub
 
-    blob = "x" * 300_000
-    for _ in range(200):  # at most 60 MB; loopback buffers take a few
-        if server_side.transport.get_write_buffer_size() > 0:
-            break  # the kernel takes no more: frames now wait in the server's own buffer
-        await ws.send(json.dumps({"type": "ping"}))  # alive until the buffers are full ...
-        await hub.publish("system", {"blob": blob})
+    # A second, reading subscriber paces the publishing: once it has a frame, the hub has handed the same frame
+    # to the dead peer's socket. Publishing without waiting would queue tens of megabytes in Redis, past its
+    # pub/sub output-buffer limit (32 MB by default), and Redis would drop the app's subscription.
+    async with await signed_in_witness(live_server) as witness:
+        blob = "x" * 300_000
+        for _ in range(200):  # at most 60 MB; loopback buffers take a few
+            if server_side.transport.get_write_buffer_size() > 0:
+                break  # the kernel takes no more: frames now wait in the server's own buffer
+            await ws.send(json.dumps({"type": "ping"}))  # alive until the buffers are full ...
+            await hub.publish("system", {"blob": blob})
+            assert (await recv(witness, timeout=10))["data"]["blob"] == blob
     assert server_side.transport.get_write_buffer_size() > 0, "could not fill the socket's buffers"
     # ... and from now on silent: the idle timeout (0.6 s) ends it, and the close frame cannot get out.
     deadline = asyncio.get_running_loop().time() + 0.6 + 0.5 + 5.0  # idle + grace + slack for a busy machine
