@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import httpx
+from sqlalchemy import select
 
+from eaili5.models import Portfolio
 from tests.portfolio.conftest import WETH, assert_ledger_reconciles, order
 
 
@@ -21,6 +25,29 @@ async def test_a_repeated_key_trades_once(client: httpx.AsyncClient, guest: dict
     assert other.status_code == 409 and other.json()["error"] == "IdempotencyKeyReused"
     view = await assert_ledger_reconciles(client, guest)
     assert Decimal(view["cash_usd"]) == Decimal("90")
+
+
+async def _run_touched_at(app: Any, guest: dict[str, str], client: httpx.AsyncClient) -> datetime:
+    user_id = uuid.UUID((await client.get("/api/me", headers=guest)).json()["id"])
+    async with app.state.eaili5.db.transaction() as db:
+        query = select(Portfolio.updated_at).where(
+            Portfolio.user_id == user_id, Portfolio.archived_at.is_(None)
+        )
+        return (await db.execute(query)).scalar_one()
+
+
+async def test_a_retry_leaves_the_run_untouched(
+    app: Any, client: httpx.AsyncClient, guest: dict[str, str]
+) -> None:
+    """The order's write lock touches the run's `updated_at`; a retry trades nothing, so it keeps nothing of that."""
+    key = str(uuid.uuid4())
+    first = await order(client, guest, key, side="buy", token=WETH, usd_amount="10")
+    assert first.status_code == 201, first.text
+    touched = await _run_touched_at(app, guest, client)
+    await asyncio.sleep(0.01)  # a later touch would show as a later timestamp
+    again = await order(client, guest, key, side="buy", token=WETH, usd_amount="10")
+    assert again.status_code == 200 and again.json()["replayed"] is True
+    assert await _run_touched_at(app, guest, client) == touched
 
 
 async def test_the_same_key_sent_concurrently_trades_once(

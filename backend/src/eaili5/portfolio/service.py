@@ -248,9 +248,7 @@ class PortfolioService:
             portfolio_id, existing_id, key_used_by_order = await self._current_and_key(db, user_id, key)
             cash = None
         if existing_id is not None:
-            existing = await repository.find_trade(db, user_id, key)
-            assert existing is not None  # trades are never deleted
-            return PlacedOrder(self._replay(existing, fingerprint), True)
+            return PlacedOrder(await self._replay_stored(db, user_id, key, fingerprint), True)
         if key_used_by_order:
             raise IdempotencyKeyReused(
                 "This Idempotency-Key was already used for a different order. Use a new key for a new order."
@@ -263,10 +261,7 @@ class PortfolioService:
                 db, user_id, portfolio_id, order, priced, key, fingerprint, order.min_amount_out, cash
             )
         except DuplicateKey:  # a concurrent retry with this key filled first: nothing was written here
-            existing = await repository.find_trade(db, user_id, key)
-            if existing is None:
-                raise
-            return PlacedOrder(self._replay(existing, fingerprint), True)
+            return PlacedOrder(await self._replay_stored(db, user_id, key, fingerprint), True)
         return PlacedOrder(trade_out(trade), False, priced.tick)
 
     async def _current_and_key(
@@ -281,6 +276,18 @@ class PortfolioService:
         existing = await repository.find_trade(db, user_id, key)
         used = await orders_repository.by_key(db, user_id, key) is not None
         return portfolio.id, existing.id if existing else None, used
+
+    async def _replay_stored(
+        self, db: AsyncSession, user_id: uuid.UUID, key: str, fingerprint: str
+    ) -> TradeOut:
+        """A retry's answer: the trade this key filled. A retry changes nothing, so the transaction is rolled
+        back: the lock's touch of the run's `updated_at` is undone and the lock is let go at once."""
+        existing = await repository.find_trade(db, user_id, key)
+        if existing is None:  # only a trade's insert reports the key as taken, and trades are never deleted
+            raise DuplicateKey(key)
+        answer = self._replay(existing, fingerprint)  # read before the rollback expires the row
+        await db.rollback()
+        return answer
 
     def _replay(self, trade: Trade, fingerprint: str) -> TradeOut:
         if trade.request_hash != fingerprint:
