@@ -59,6 +59,20 @@ async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
+@asynccontextmanager
+async def vendor_market(settings: Settings, vendor: LoopbackVendor) -> AsyncIterator[MarketService]:
+    """A market service over the real adapters, pointed at the loopback vendor, with its own KV client."""
+    kv = create_kv(settings)
+    await kv.start()
+    try:
+        async with httpx.AsyncClient() as http:
+            current = vendor_settings(settings, vendor)
+            tokens = load_snapshot_tokens()
+            yield MarketService(current, kv, build_providers(current, http, tokens), tokens)
+    finally:
+        await kv.close()
+
+
 async def test_real_adapter_serves_the_api(settings: Settings, vendor: LoopbackVendor) -> None:
     serve_both_vendors(vendor)
     async with app_client(vendor_settings(settings, vendor)) as client:
@@ -82,12 +96,7 @@ async def test_429_backs_off_and_falls_back_to_the_next_source(
     settings: Settings, vendor: LoopbackVendor
 ) -> None:
     serve_both_vendors(vendor)
-    kv = create_kv(settings)
-    await kv.start()
-    async with httpx.AsyncClient() as http:
-        current = vendor_settings(settings, vendor)
-        tokens = load_snapshot_tokens()
-        service = MarketService(current, kv, build_providers(current, http, tokens), tokens)
+    async with vendor_market(settings, vendor) as service:
         vendor.fail_next(Reply(429, {"status": "429"}, headers={"Retry-After": "120"}))
         board = await service.refresh_prices()
         assert board[AERO.lower()].source == "dexscreener"  # priced by the fallback
@@ -96,19 +105,13 @@ async def test_429_backs_off_and_falls_back_to_the_next_source(
         assert calls(vendor, "/api/v2") == gecko_calls  # still backing off: GeckoTerminal not called
         status = await service.status()
         assert status.sources[0].backing_off and "rate limiting" in (status.sources[0].last_error or "")
-    await kv.close()
 
 
 async def test_when_every_source_fails_last_good_prices_are_served_stale(
     settings: Settings, vendor: LoopbackVendor
 ) -> None:
     serve_both_vendors(vendor)
-    kv = create_kv(settings)
-    await kv.start()
-    async with httpx.AsyncClient() as http:
-        current = vendor_settings(settings, vendor)
-        tokens = load_snapshot_tokens()
-        service = MarketService(current, kv, build_providers(current, http, tokens), tokens)
+    async with vendor_market(settings, vendor) as service:
         good = await service.refresh_prices()
         vendor.fail_next(*[Reply(503, {"error": "down"})] * 10)
         board = await service.refresh_prices()
@@ -120,7 +123,6 @@ async def test_when_every_source_fails_last_good_prices_are_served_stale(
         )
         detail = await service.token_detail(WETH)
         assert detail.stale and detail.risk_flags[0].code == "no_price"
-    await kv.close()
 
 
 async def test_call_budget_holds_across_two_instances(settings: Settings, vendor: LoopbackVendor) -> None:
@@ -170,15 +172,10 @@ async def test_trending_ranks_the_vendors_trending_tokens_first(
 async def test_trending_failure_keeps_the_last_ranking(settings: Settings, vendor: LoopbackVendor) -> None:
     serve_both_vendors(vendor)
     vendor.route("GET", TRENDING, Reply(200, fixture("geckoterminal_trending_pools.json")))
-    kv = create_kv(settings)
-    async with httpx.AsyncClient() as http:
-        current = vendor_settings(settings, vendor)
-        tokens = load_snapshot_tokens()
-        service = MarketService(current, kv, build_providers(current, http, tokens), tokens)
+    async with vendor_market(settings, vendor) as service:
         first = await service.refresh_trending()
         vendor.fail_next(Reply(500, {"error": "boom"}), Reply(500, {"error": "boom"}))
         assert await service.refresh_trending() == first == [DEGEN.lower(), AERO.lower()]
-    await kv.close()
 
 
 async def test_recent_trades_come_from_bitquery_when_keyed_and_are_cached(
@@ -241,15 +238,9 @@ async def test_a_vendors_candles_as_json_are_the_series_the_models_give(
 ) -> None:
     """The API writes a vendor's chart straight from the KV cache: the same document as the models."""
     serve_both_vendors(vendor)
-    kv = create_kv(settings)
-    await kv.start()
-    async with httpx.AsyncClient() as http:
-        current = vendor_settings(settings, vendor)
-        tokens = load_snapshot_tokens()
-        service = MarketService(current, kv, build_providers(current, http, tokens), tokens)
+    async with vendor_market(settings, vendor) as service:
         written = orjson.loads(await service.candles_json(WETH, Timeframe.H1, 5, None))
         series = (await service.candles(WETH, Timeframe.H1, 5, None)).model_dump(mode="json")
         assert written.pop("as_of") and series.pop("as_of")
         assert written == series and written["source"] == "geckoterminal" and len(written["candles"]) == 5
         assert calls(vendor, "/api/v2/networks/base/pools") == 1  # the second read came from the cache
-    await kv.close()
