@@ -9,7 +9,6 @@ An address with no code answers an empty result there, so a wrong key ends as `b
 from __future__ import annotations
 
 from eth_abi.abi import encode
-from eth_account.messages import encode_defunct
 from eth_keys.datatypes import Signature
 from eth_keys.exceptions import BadSignature
 from eth_utils.crypto import keccak
@@ -25,9 +24,12 @@ _SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F4668
 
 
 def personal_sign_hash(message: str) -> bytes:
-    """EIP-191 version 0x45: the hash `personal_sign` signs, and smart wallets are asked about."""
-    signable = encode_defunct(text=message)
-    return bytes(keccak(b"\x19" + signable.version + signable.header + signable.body))
+    """EIP-191 version 0x45: the hash `personal_sign` signs, and smart wallets are asked about.
+
+    The prefix carries the message's length in bytes, in decimal ASCII (eth-account's `encode_defunct`,
+    written out here so the app need not import eth-account: see pyproject.toml)."""
+    body = message.encode("utf-8")
+    return bytes(keccak(b"\x19Ethereum Signed Message:\n" + str(len(body)).encode("ascii") + body))
 
 
 def bad_signature() -> SignInFailed:
