@@ -152,6 +152,9 @@ class LiveServer:
             lifespan="on",
             ws_max_size=settings.ws_max_frame_bytes * 4,  # let oversize frames reach our own check
             ws_per_message_deflate=False,
+            # A test that fails while a client still holds a socket must not hang the suite at teardown:
+            # uvicorn otherwise waits for every connection to close, and teardown would wait with it.
+            timeout_graceful_shutdown=5,
         )
         self.server = uvicorn.Server(self.config)
         self._task: asyncio.Task[None] | None = None
