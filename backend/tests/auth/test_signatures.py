@@ -18,14 +18,15 @@ MESSAGES = [
     "ünïcödé → 漢字 and an emoji 🐳: more bytes than characters",
     "x" * 10_000,
 ]
+MESSAGE_IDS = ["empty", "siwe", "multibyte", "long"]
 
 
-@pytest.mark.parametrize("message", MESSAGES, ids=["empty", "siwe", "multibyte", "long"])
+@pytest.mark.parametrize("message", MESSAGES, ids=MESSAGE_IDS)
 def test_the_hash_is_eip_191_as_eth_account_computes_it(message: str) -> None:
     assert personal_sign_hash(message) == bytes(_hash_eip191_message(encode_defunct(text=message)))
 
 
-@pytest.mark.parametrize("message", MESSAGES, ids=["empty", "siwe", "multibyte", "long"])
+@pytest.mark.parametrize("message", MESSAGES, ids=MESSAGE_IDS)
 def test_a_wallet_signature_recovers_to_its_address(message: str) -> None:
     wallet = Account.create()
     signed = wallet.sign_message(encode_defunct(text=message))
